@@ -1,0 +1,326 @@
+#!/usr/bin/env bash
+# Runs a real single-node Apache Kafka broker on 127.0.0.1 for local tests and CI.
+#
+# One JVM is both broker and KRaft controller (no ZooKeeper). The jars come from
+# Maven Central through scripts/kafka/pom.xml (Kafka's version is pinned there)
+# and are cached in .cache/kafka/libs; each start gets a fresh data directory in
+# .cache/kafka/run/<port>.
+#
+# Usage: scripts/kafka.sh start|stop|status
+#   start   fetch the jars if needed, start the broker, wait until it serves,
+#           and print KAFKA_BROKERS=127.0.0.1:<port> as the last line on stdout
+#           (all other messages go to stderr). Succeeds if already running.
+#   stop    stop the broker started by this script and delete its data dir.
+#   status  exit 0 if the broker is running, 1 if not.
+#
+# Environment:
+#   KAFKA_PORT             client (PLAINTEXT) port, default 9092
+#   KAFKA_CONTROLLER_PORT  KRaft controller port, default KAFKA_PORT+1
+#
+# Needs java (17+) on PATH, and mvn for the first start.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+POM="$REPO_ROOT/scripts/kafka/pom.xml"
+LOG4J_CONFIG="$REPO_ROOT/scripts/kafka/log4j.properties"
+
+CACHE_DIR="$REPO_ROOT/.cache/kafka"
+LIBS_DIR="$CACHE_DIR/libs"
+# Holds the checksum of the pom the jars in LIBS_DIR were fetched for, so
+# changing the pinned version (or anything else in the pom) refetches.
+LIBS_MARKER="$CACHE_DIR/libs.pom-sha256"
+
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+START_TIMEOUT_S=60
+STOP_TIMEOUT_S=30
+
+# The machine is small and shared: keep the broker's heap modest.
+BROKER_JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
+  -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
+# CLI tools are short-lived: the client compiler alone starts them faster.
+TOOL_JVM_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+
+log() {
+  echo "kafka.sh: $*" >&2
+}
+
+die() {
+  log "error: $*"
+  exit 1
+}
+
+usage() {
+  echo "usage: $0 start|stop|status" >&2
+  exit 2
+}
+
+is_port_number() {
+  [[ "$1" =~ ^[0-9]+$ ]] && (("$1" >= 1 && "$1" <= 65535))
+}
+
+# Set after the ports are validated (see main), because the data dir and the
+# default controller port are derived from KAFKA_PORT.
+set_paths() {
+  KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+  is_port_number "$KAFKA_CONTROLLER_PORT" ||
+    die "KAFKA_CONTROLLER_PORT must be a port number, got '$KAFKA_CONTROLLER_PORT'"
+  [[ "$KAFKA_CONTROLLER_PORT" != "$KAFKA_PORT" ]] ||
+    die "KAFKA_CONTROLLER_PORT must differ from KAFKA_PORT ($KAFKA_PORT)"
+
+  DATA_DIR="$CACHE_DIR/run/$KAFKA_PORT"
+  PROPS_FILE="$DATA_DIR/server.properties"
+  CLIENT_PROPS_FILE="$DATA_DIR/client.properties"
+  PID_FILE="$DATA_DIR/kafka.pid"
+  LOG_FILE="$DATA_DIR/kafka.log"
+  BROKERS="127.0.0.1:$KAFKA_PORT"
+}
+
+# --- jars -------------------------------------------------------------------
+
+pom_checksum() {
+  sha256sum "$POM" | cut -d' ' -f1
+}
+
+libs_are_cached() {
+  [[ -f "$LIBS_MARKER" && -d "$LIBS_DIR" ]] &&
+    [[ "$(cat "$LIBS_MARKER")" == "$(pom_checksum)" ]]
+}
+
+fetch_libs() {
+  command -v mvn >/dev/null || die "mvn not found on PATH (needed once to fetch the Kafka jars)"
+  log "fetching Kafka jars with Maven into $LIBS_DIR (first start only)"
+  # Download next to the cache and swap it in at the end: an interrupted run
+  # leaves no half-filled libs dir, and jars of an older pin don't linger on
+  # the classpath.
+  local tmp_dir="$LIBS_DIR.tmp"
+  # Maven 3.8 prints colour-reset codes even with -q -B: keep its output in a
+  # file and show it only when it fails.
+  local mvn_log="$CACHE_DIR/maven.log"
+  rm -rf "$tmp_dir"
+  mkdir -p "$CACHE_DIR"
+  if ! mvn -B -q -f "$POM" dependency:copy-dependencies \
+    -DoutputDirectory="$tmp_dir" >"$mvn_log" 2>&1; then
+    tail -n 50 "$mvn_log" >&2
+    die "Maven could not fetch the Kafka jars; full output: $mvn_log"
+  fi
+  rm -rf "$LIBS_DIR"
+  mv "$tmp_dir" "$LIBS_DIR"
+  pom_checksum >"$LIBS_MARKER"
+}
+
+ensure_libs() {
+  if libs_are_cached; then
+    return 0
+  fi
+  fetch_libs
+}
+
+# Runs a Kafka main class from the cached jars with our log4j config.
+run_java() {
+  java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$LOG4J_CONFIG" "$@"
+}
+
+run_tool() {
+  run_java "${TOOL_JVM_OPTS[@]}" "$@"
+}
+
+# --- process ----------------------------------------------------------------
+
+# Prints the pid of the broker this script started for KAFKA_PORT, if it is
+# still running. The command-line check guards against a reused pid.
+broker_pid() {
+  local pid
+  [[ -f "$PID_FILE" ]] || return 1
+  pid="$(cat "$PID_FILE")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  ps -o args= -p "$pid" | grep -qF -- "$PROPS_FILE" || return 1
+  echo "$pid"
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# --- start ------------------------------------------------------------------
+
+write_server_properties() {
+  cat >"$PROPS_FILE" <<EOF
+# Written by scripts/kafka.sh: single-node KRaft broker+controller for tests.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+
+log.dirs=$DATA_DIR/logs
+
+# One node: internal topics cannot have more than one replica.
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+# The consumer offsets topic is created on the first group join; one
+# partition instead of 50 makes that quick.
+offsets.topic.num.partitions=1
+# Tests want consumers to join a group at once, not after 3 s.
+group.initial.rebalance.delay.ms=0
+
+num.partitions=1
+# The service's tests create their topics; a typo must not create one silently.
+auto.create.topics.enable=false
+EOF
+}
+
+# Client settings for the readiness check: fail fast instead of the
+# AdminClient's default of retrying for a minute.
+write_client_properties() {
+  cat >"$CLIENT_PROPS_FILE" <<EOF
+request.timeout.ms=5000
+default.api.timeout.ms=10000
+EOF
+}
+
+format_storage() {
+  local cluster_id
+  cluster_id="$(run_tool kafka.tools.StorageTool random-uuid)"
+  run_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS_FILE" \
+    >>"$LOG_FILE" 2>&1
+}
+
+launch_broker() {
+  nohup java "${BROKER_JVM_OPTS[@]}" -cp "$LIBS_DIR/*" \
+    -Dlog4j.configuration="file:$LOG4J_CONFIG" \
+    kafka.Kafka "$PROPS_FILE" </dev/null >>"$LOG_FILE" 2>&1 &
+  echo $! >"$PID_FILE"
+}
+
+# "Kafka Server started" is logged by KafkaRaftServer once both roles are up.
+broker_logged_started() {
+  grep -qF "Kafka Server started" "$LOG_FILE"
+}
+
+# Listing topics through the client port proves the broker really serves
+# requests (metadata included), not just that the port accepts connections.
+broker_answers() {
+  run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$BROKERS" \
+    --command-config "$CLIENT_PROPS_FILE" --list >/dev/null 2>>"$LOG_FILE"
+}
+
+wait_until_ready() {
+  local deadline=$((SECONDS + START_TIMEOUT_S))
+  while ((SECONDS < deadline)); do
+    broker_pid >/dev/null || {
+      log "the broker exited during start-up"
+      return 1
+    }
+    if broker_logged_started && broker_answers; then
+      return 0
+    fi
+    sleep 1
+  done
+  log "the broker did not answer within ${START_TIMEOUT_S}s"
+  return 1
+}
+
+show_log() {
+  log "broker log: $LOG_FILE (last 50 lines below)"
+  tail -n 50 "$LOG_FILE" >&2 || true
+}
+
+# Kills the broker after a failed start but keeps the data dir: its log is
+# what explains the failure.
+abort_start() {
+  show_log
+  kill_broker
+  die "Kafka did not start on $BROKERS"
+}
+
+cmd_start() {
+  local pid
+  if pid="$(broker_pid)"; then
+    log "already running (pid $pid) on $BROKERS"
+    echo "KAFKA_BROKERS=$BROKERS"
+    return 0
+  fi
+
+  command -v java >/dev/null || die "java not found on PATH (Java 17+ is needed)"
+  local port
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+    if port_in_use "$port"; then
+      die "port $port on 127.0.0.1 is already in use by another process"
+    fi
+  done
+
+  ensure_libs
+
+  rm -rf "$DATA_DIR"
+  mkdir -p "$DATA_DIR"
+  write_server_properties
+  write_client_properties
+  local started_at=$SECONDS
+  format_storage || abort_start
+  launch_broker
+  wait_until_ready || abort_start
+
+  log "started (pid $(cat "$PID_FILE")) on $BROKERS in $((SECONDS - started_at))s; log: $LOG_FILE"
+  echo "KAFKA_BROKERS=$BROKERS"
+}
+
+# --- stop -------------------------------------------------------------------
+
+# SIGTERM lets Kafka shut down cleanly; SIGKILL if it takes too long.
+kill_broker() {
+  local pid waited=0
+  pid="$(broker_pid)" || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((waited < STOP_TIMEOUT_S)); do
+    sleep 1
+    waited=$((waited + 1))
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "broker (pid $pid) still running after ${STOP_TIMEOUT_S}s, killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+}
+
+cmd_stop() {
+  local pid
+  if pid="$(broker_pid)"; then
+    log "stopping broker (pid $pid) on $BROKERS"
+    kill_broker
+  else
+    log "no broker started by this script is running on $BROKERS"
+  fi
+  rm -rf "$DATA_DIR"
+}
+
+# --- status -----------------------------------------------------------------
+
+cmd_status() {
+  local pid
+  if pid="$(broker_pid)"; then
+    log "running (pid $pid) on $BROKERS; log: $LOG_FILE"
+    echo "KAFKA_BROKERS=$BROKERS"
+    return 0
+  fi
+  log "not running on $BROKERS"
+  return 1
+}
+
+main() {
+  [[ $# -eq 1 ]] || usage
+  is_port_number "$KAFKA_PORT" || die "KAFKA_PORT must be a port number, got '$KAFKA_PORT'"
+  set_paths
+  case "$1" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  *) usage ;;
+  esac
+}
+
+main "$@"

@@ -1,0 +1,46 @@
+import Bottleneck from 'bottleneck';
+import type { Limiter, QuotaCategory } from '../resilience/limiter.port.ts';
+
+export interface RateSettings {
+  /** Calls per second (Cognito meters per second, per account and region). */
+  readonly ratePerSecond: number;
+  /** Calls that may go at once after a quiet spell. */
+  readonly burst: number;
+}
+
+/**
+ * A token bucket per quota category, on bottleneck's reservoir: it refills by one token at a
+ * time up to the burst (a true bucket, not a fixed window), so calls are spread evenly.
+ */
+export function createBottleneckLimiter(settings: Record<QuotaCategory, RateSettings>): Limiter {
+  const buckets = {
+    'user-creation': tokenBucket(settings['user-creation']),
+    'user-read': tokenBucket(settings['user-read']),
+  } satisfies Record<QuotaCategory, Bottleneck>;
+
+  return {
+    schedule<T>(category: QuotaCategory, task: () => Promise<T>): Promise<T> {
+      return buckets[category].schedule(task);
+    },
+    throttled(category: QuotaCategory): void {
+      // Cognito's bucket is emptier than ours: stop spending the burst we think we have.
+      void buckets[category].updateSettings({ reservoir: 0 });
+    },
+    async stop(): Promise<void> {
+      await Promise.all(Object.values(buckets).map((bucket) => bucket.stop({ dropWaitingJobs: true }).catch(() => undefined)));
+    },
+  };
+}
+
+function tokenBucket({ ratePerSecond, burst }: RateSettings): Bottleneck {
+  // Refill one token per interval, rounding the interval up so the rate is never exceeded;
+  // past 100/s refill in steps of 10 ms to keep the timer cheap.
+  const intervalMs = ratePerSecond <= 100 ? Math.ceil(1000 / ratePerSecond) : 10;
+  const amount = ratePerSecond <= 100 ? 1 : Math.floor((ratePerSecond * intervalMs) / 1000);
+  return new Bottleneck({
+    reservoir: burst,
+    reservoirIncreaseAmount: amount,
+    reservoirIncreaseInterval: intervalMs,
+    reservoirIncreaseMaximum: burst,
+  });
+}

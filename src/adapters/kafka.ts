@@ -1,0 +1,185 @@
+// The only file that knows kafkajs (unmaintained upstream): swapping the client is a change here.
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type Consumer,
+  type IHeaders,
+  type KafkaMessage,
+  type LogEntry,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import type { Config } from '../config.ts';
+import type { InboundMessage, OutboundMessage } from '../events/message.ts';
+import type { Batch } from '../pipeline/process-batch.ts';
+import type { Logger } from './logger.ts';
+
+export interface KafkaSettings {
+  readonly kafka: Config['kafka'];
+  /** For MSK IAM, whose tokens are signed for a region. */
+  readonly region: string;
+  readonly logger: Logger;
+  /** Partitions whose batches may be processed at the same time. */
+  readonly partitionsConsumedConcurrently: number;
+}
+
+export interface KafkaTransport {
+  /** Creates the topics that are missing (where the principal may), with the input's partition count. */
+  ensureTopics(input: string, outputs: readonly string[]): Promise<void>;
+  connect(): Promise<void>;
+  consume(topic: string, handler: (batch: Batch) => Promise<void>): Promise<void>;
+  /** Resolves once the broker has acknowledged every message (acks=all, idempotent producer). */
+  publish(topic: string, messages: readonly OutboundMessage[]): Promise<void>;
+  /** Stops fetching from every assigned partition of the topic (the batches in hand go on). */
+  pause(topic: string): void;
+  resume(topic: string): void;
+  /** A crash the client will not recover from by itself. */
+  onFatal(listener: (error: Error) => void): void;
+  /** Stops fetching, waits for the batches in hand, commits what was resolved, disconnects. */
+  stop(): Promise<void>;
+}
+
+export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
+  const { kafka: config, logger } = settings;
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    ssl: config.ssl,
+    ...(config.sasl ? { sasl: saslOptions(config.sasl, settings.region) } : {}),
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafka(logger, entry),
+  });
+  const producer: Producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const consumer: Consumer = kafka.consumer({
+    groupId: config.groupId,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    rebalanceTimeout: 60_000,
+  });
+  const fatalListeners: ((error: Error) => void)[] = [];
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) fatalListeners.forEach((listener) => listener(payload.error));
+  });
+
+  return {
+    async ensureTopics(input: string, outputs: readonly string[]): Promise<void> {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const existing = new Set(await admin.listTopics());
+        const missing = [input, ...outputs].filter((name) => !existing.has(name));
+        if (missing.length === 0) return;
+        const partitions = existing.has(input)
+          ? (await admin.fetchTopicMetadata({ topics: [input] })).topics[0]?.partitions.length ?? 1
+          : 1;
+        const brokers = (await admin.describeCluster()).brokers.length;
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: Math.min(3, brokers) })),
+        });
+        logger.info({ topics: missing, partitions }, 'created missing topics');
+      } catch (error) {
+        // Managed clusters often forbid topic creation: carry on, the topics may be provisioned.
+        logger.warn({ err: error }, 'could not check or create topics');
+      } finally {
+        await admin.disconnect();
+      }
+    },
+
+    async connect(): Promise<void> {
+      await producer.connect();
+      await consumer.connect();
+    },
+
+    async consume(topic: string, handler: (batch: Batch) => Promise<void>): Promise<void> {
+      await consumer.subscribe({ topic, fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
+        eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+          await handler({
+            topic: batch.topic,
+            partition: batch.partition,
+            messages: batch.messages.map((message) => toInbound(batch.topic, batch.partition, message)),
+            resolve: resolveOffset,
+            commit: () => commitOffsetsIfNecessary(),
+            heartbeat,
+            isActive: () => isRunning() && !isStale(),
+          });
+        },
+      });
+    },
+
+    async publish(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
+      });
+    },
+
+    pause(topic: string): void {
+      consumer.pause([{ topic }]);
+    },
+
+    resume(topic: string): void {
+      consumer.resume([{ topic }]);
+    },
+
+    onFatal(listener: (error: Error) => void): void {
+      fatalListeners.push(listener);
+    },
+
+    async stop(): Promise<void> {
+      // consumer.disconnect() stops the run loop, waits for the batches in hand and commits
+      // the resolved offsets before leaving the group.
+      await consumer.disconnect();
+      await producer.disconnect();
+    },
+  };
+}
+
+function toInbound(topic: string, partition: number, message: KafkaMessage): InboundMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: (message.headers ?? {}) as IHeaders,
+    timestamp: message.timestamp,
+  };
+}
+
+function saslOptions(sasl: NonNullable<Config['kafka']['sasl']>, region: string): SASLOptions {
+  switch (sasl.mechanism) {
+    case 'aws':
+      // MSK IAM: a token signed with the default AWS credential chain, renewed by kafkajs.
+      return {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+      };
+    case 'plain':
+      return { mechanism: 'plain', username: sasl.username, password: sasl.password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+  }
+}
+
+function logKafka(logger: Logger, { level, log, namespace }: LogEntry): void {
+  // Keep kafkajs's fields but never its whole config (it could carry SASL credentials).
+  const { message, timestamp: _timestamp, sasl: _sasl, ...fields } = log as Record<string, unknown> & { message: string };
+  const target = logger.child({ component: 'kafkajs', namespace });
+  if (level === KafkaLogLevel.ERROR) target.error(fields, message);
+  else if (level === KafkaLogLevel.WARN) target.warn(fields, message);
+  else target.debug(fields, message);
+}

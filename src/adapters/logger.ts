@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+
+// Secrets are redacted by path wherever they could appear; personal data (usernames, emails) is
+// hashed unless the operator opts in, so log lines still correlate without exposing it.
+const REDACT_PATHS = [
+  'temporaryPassword', '*.temporaryPassword', '*.*.temporaryPassword', 'TemporaryPassword', '*.TemporaryPassword',
+  'password', '*.password', '*.*.password', 'sasl.password', '*.sasl.password', 'KAFKA_SASL_PASSWORD',
+  'secretAccessKey', '*.secretAccessKey', 'sessionToken', '*.sessionToken',
+];
+
+export function createLogger(options: { level: string; destination?: pino.DestinationStream }): Logger {
+  return pino(
+    {
+      name: 'user-provisioner',
+      level: options.level,
+      base: { service: 'user-provisioner' },
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.destination,
+  );
+}
+
+/** Shows personal data only when the operator opted in; otherwise a stable, short hash. */
+export function personalData(optIn: boolean): (value: string | undefined) => string | undefined {
+  return (value) => {
+    if (value === undefined || optIn) return value;
+    return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;
+  };
+}

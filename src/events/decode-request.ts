@@ -1,0 +1,144 @@
+import type { ProvisionRequest, Violation } from '../provisioning/request.ts';
+import { Secret } from '../provisioning/secret.ts';
+import { headerText, messageSize, type Headers, type InboundMessage } from './message.ts';
+import type { UserRequestedData, UserRequestedEvent } from './schema-types.generated.ts';
+import type { EventValidators } from './schemas.ts';
+import { toViolations } from './violations.ts';
+
+export const REQUESTED_TYPE = 'user.requested.v1';
+
+/** Why a message could not be read as a request event at all: it becomes a dead letter. */
+export type DeadLetterClass =
+  | 'oversized'
+  | 'empty-value'
+  | 'invalid-utf8'
+  | 'not-json'
+  | 'not-a-cloudevent'
+  | 'missing-id'
+  | 'wrong-type';
+
+export type CloudEventsMode = 'structured' | 'binary';
+
+export type Decoded =
+  | { readonly kind: 'request'; readonly mode: CloudEventsMode; readonly request: ProvisionRequest }
+  | {
+      readonly kind: 'invalid';
+      readonly mode: CloudEventsMode;
+      readonly requestId: string;
+      readonly userPoolId: string | undefined;
+      readonly username: string | undefined;
+      readonly traceparent: string | undefined;
+      readonly violations: readonly Violation[];
+    }
+  | { readonly kind: 'dead-letter'; readonly mode: CloudEventsMode | 'unknown'; readonly errorClass: DeadLetterClass; readonly message: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Reads a Kafka message as a user.requested.v1 CloudEvent, in either Kafka binding mode.
+ * Anything with a request id and the right type is answered (as a request or an invalid
+ * event); anything else is a dead letter. Never throws on input.
+ */
+export function createRequestDecoder(deps: { validators: EventValidators; maxMessageBytes: number }) {
+  const { validators, maxMessageBytes } = deps;
+
+  return function decode(message: InboundMessage): Decoded {
+    const size = messageSize(message);
+    if (size > maxMessageBytes) {
+      return deadLetter('unknown', 'oversized', `the message is ${size} bytes, over the limit of ${maxMessageBytes}`);
+    }
+    const mode: CloudEventsMode = headerText(message.headers, 'ce_specversion') !== undefined ? 'binary' : 'structured';
+    if (message.value === null || message.value.length === 0) {
+      return deadLetter(mode, 'empty-value', 'the message has no value');
+    }
+    let text: string;
+    try {
+      text = utf8.decode(message.value);
+    } catch {
+      return deadLetter(mode, 'invalid-utf8', 'the message value is not valid UTF-8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // The parser's own message quotes the input, which may hold a password.
+      return deadLetter(mode, 'not-json', 'the message value is not valid JSON');
+    }
+    const event = mode === 'binary' ? fromBinary(message.headers, parsed) : fromStructured(message.headers, parsed);
+    if (typeof event === 'string') return deadLetter(mode, 'not-a-cloudevent', event);
+    if (typeof event['id'] !== 'string' || event['id'] === '') {
+      return deadLetter(mode, 'missing-id', 'the event has no id (a non-empty string)');
+    }
+    if (event['type'] !== REQUESTED_TYPE) {
+      return deadLetter(mode, 'wrong-type', `the event type is not ${REQUESTED_TYPE}`);
+    }
+    if (!validators.requested(event)) {
+      const data = isObject(event['data']) ? event['data'] : {};
+      return {
+        kind: 'invalid',
+        mode,
+        requestId: event['id'],
+        userPoolId: stringOrUndefined(data['userPoolId']),
+        username: stringOrUndefined(data['username']),
+        traceparent: stringOrUndefined(event['traceparent']),
+        violations: toViolations(validators.requested.errors ?? []),
+      };
+    }
+    return { kind: 'request', mode, request: toRequest(event) };
+  };
+}
+
+function deadLetter(mode: CloudEventsMode | 'unknown', errorClass: DeadLetterClass, message: string): Decoded {
+  return { kind: 'dead-letter', mode, errorClass, message };
+}
+
+/** Structured mode: the value is the whole event. */
+function fromStructured(headers: Headers, parsed: unknown): Record<string, unknown> | string {
+  const contentType = headerText(headers, 'content-type');
+  const declared = contentType?.toLowerCase().startsWith('application/cloudevents+json') ?? false;
+  if (contentType !== undefined && !declared && !contentType.toLowerCase().startsWith('application/json')) {
+    return `content-type ${contentType} is neither a CloudEvent nor JSON`;
+  }
+  if (!isObject(parsed)) return 'the message value is not a JSON object';
+  if (!declared && !('specversion' in parsed)) return 'the JSON object has no specversion: not a CloudEvent';
+  return parsed;
+}
+
+/** Binary mode: the attributes are ce_* headers and the value is the data. */
+function fromBinary(headers: Headers, data: unknown): Record<string, unknown> {
+  const event: Record<string, unknown> = {};
+  for (const name of Object.keys(headers)) {
+    if (!name.startsWith('ce_')) continue;
+    const value = headerText(headers, name);
+    if (value !== undefined) event[name.slice(3)] = value;
+  }
+  const contentType = headerText(headers, 'content-type');
+  if (contentType !== undefined) event['datacontenttype'] = contentType;
+  event['data'] = data;
+  return event;
+}
+
+function toRequest(event: UserRequestedEvent): ProvisionRequest {
+  const data: UserRequestedData = event.data;
+  return {
+    requestId: event.id,
+    userPoolId: data.userPoolId,
+    username: data.username,
+    attributes: data.attributes ?? {},
+    validationData: data.validationData ?? {},
+    clientMetadata: data.clientMetadata ?? {},
+    temporaryPassword: data.temporaryPassword === undefined ? undefined : new Secret(data.temporaryPassword),
+    forceAliasCreation: data.forceAliasCreation,
+    messageAction: data.messageAction,
+    desiredDeliveryMediums: data.desiredDeliveryMediums,
+    traceparent: event.traceparent,
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

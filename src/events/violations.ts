@@ -1,0 +1,64 @@
+import type { Violation } from '../provisioning/request.ts';
+import type { SchemaError } from './schemas.ts';
+
+// Turns Ajv's errors into violations that name the field and the rule, in words a person can
+// act on. Values are never quoted: they may be personal data or a password.
+
+const RULE_BY_KEYWORD: Readonly<Record<string, string>> = {
+  additionalProperties: 'unknown-field',
+  maxLength: 'max-length',
+  minLength: 'min-length',
+  maxProperties: 'max-properties',
+  minItems: 'min-items',
+  uniqueItems: 'unique-items',
+};
+
+const FRIENDLY_PATTERN: Readonly<Record<string, string>> = {
+  'data.username': 'must contain only letters, marks, symbols, numbers and punctuation (no whitespace or control characters)',
+  'data.temporaryPassword': 'must not contain whitespace',
+  'data.userPoolId': 'must look like <region>_<id>, e.g. us-east-1_Example1',
+  traceparent: 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)',
+};
+
+export function toViolations(errors: readonly SchemaError[]): Violation[] {
+  const violations: Violation[] = [];
+  for (const error of errors) {
+    // The nested error of a propertyNames check says more than its wrapper.
+    if (error.keyword === 'propertyNames') continue;
+    const base = fieldOf(error.instancePath);
+    const field = join(base, childOf(error));
+    violations.push({ field, rule: RULE_BY_KEYWORD[error.keyword] ?? error.keyword, message: `${field} ${describe(error, field)}` });
+  }
+  return violations;
+}
+
+function childOf(error: SchemaError): string | undefined {
+  if (error.keyword === 'required') return String(error.params['missingProperty']);
+  if (error.keyword === 'additionalProperties') return String(error.params['additionalProperty']);
+  return error.propertyName;
+}
+
+function describe(error: SchemaError, field: string): string {
+  switch (error.keyword) {
+    case 'required': return 'is required';
+    case 'additionalProperties': return 'is not a known field';
+    case 'enum': return `must be one of ${(error.params['allowedValues'] as unknown[]).join(', ')}`;
+    case 'const': return `must be ${JSON.stringify(error.params['allowedValue'])}`;
+    case 'pattern': return FRIENDLY_PATTERN[field] ?? error.message ?? 'has the wrong form';
+    default: return `${error.propertyName !== undefined ? '(as a name) ' : ''}${error.message ?? 'is invalid'}`;
+  }
+}
+
+/** "/data/attributes/email" becomes "data.attributes.email". */
+function fieldOf(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .join('.');
+}
+
+function join(base: string, child: string | undefined): string {
+  if (child === undefined) return base === '' ? '(event)' : base;
+  return base === '' ? child : `${base}.${child}`;
+}

@@ -1,0 +1,81 @@
+import type { Decoded } from '../events/decode-request.ts';
+import { deadLetter } from '../events/dead-letter.ts';
+import { encodeOutcome, type OutcomeContext } from '../events/encode-outcome.ts';
+import type { InboundMessage, OutboundMessage } from '../events/message.ts';
+import type { Outcome } from '../provisioning/outcome.ts';
+import type { ProvisionRequest } from '../provisioning/request.ts';
+import type { OutcomeLabel, PipelineMetrics } from './metrics.port.ts';
+
+export type OutputTopic = 'created' | 'failed' | 'dlq';
+
+export interface OutcomeLog {
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface MessageHandlerDeps {
+  readonly decode: (message: InboundMessage) => Decoded;
+  readonly provision: (request: ProvisionRequest) => Promise<Outcome>;
+  /** Resolves once the broker has acknowledged the message. */
+  readonly publish: (topic: OutputTopic, message: OutboundMessage) => Promise<void>;
+  readonly metrics: PipelineMetrics;
+  readonly log: OutcomeLog;
+  /** Hashes personal data unless the operator opted in. */
+  readonly personal: (value: string | undefined) => string | undefined;
+  readonly now?: () => number;
+}
+
+/**
+ * One input message to exactly one acknowledged outcome: a created event, a failed event or a
+ * dead letter. Throws only for infrastructure: a SystemicError (the caller pauses and calls
+ * again), an abort at shutdown, or a publish the broker did not acknowledge.
+ */
+export async function handleMessage(message: InboundMessage, deps: MessageHandlerDeps): Promise<void> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const decoded = deps.decode(message);
+  deps.metrics.received(message.topic, decoded.mode);
+  const origin = { topic: message.topic, partition: message.partition, offset: message.offset };
+
+  if (decoded.kind === 'dead-letter') {
+    await deps.publish('dlq', deadLetter(message, decoded.errorClass, decoded.message));
+    finish('dead_letter', decoded.errorClass, { errorClass: decoded.errorClass, error: decoded.message }, 'warn');
+    return;
+  }
+
+  let outcome: Outcome;
+  let context: OutcomeContext;
+  if (decoded.kind === 'invalid') {
+    outcome = { kind: 'invalid', userPoolId: decoded.userPoolId, violations: decoded.violations };
+    context = { requestId: decoded.requestId, username: decoded.username, traceparent: decoded.traceparent, key: message.key, origin };
+  } else {
+    const { request } = decoded;
+    outcome = await deps.provision(request);
+    context = { requestId: request.requestId, username: request.username, traceparent: request.traceparent, key: message.key, origin };
+  }
+
+  const encoded = encodeOutcome(outcome, context);
+  await deps.publish(encoded.topic, encoded.message);
+  if (encoded.topic === 'created') {
+    finish(encoded.event.data.alreadyExisted ? 'already_existed' : 'created', 'none', describe(encoded.event.data.requestId, context, outcome), 'info');
+  } else {
+    const { data } = encoded.event;
+    finish('failed', data.reason, { ...describe(context.requestId, context, outcome), reason: data.reason, errorCode: data.errorCode, error: data.message }, 'warn');
+  }
+
+  function finish(label: OutcomeLabel, reason: string, fields: Record<string, unknown>, level: 'info' | 'warn'): void {
+    deps.metrics.outcome(label, reason);
+    const timestamp = Number(message.timestamp);
+    if (Number.isFinite(timestamp) && timestamp > 0) deps.metrics.endToEnd(Math.max(0, now() - timestamp) / 1000);
+    deps.log[level]({ ...fields, outcome: label, ...origin, durationMs: now() - started }, 'outcome');
+  }
+
+  function describe(requestId: string, ctx: OutcomeContext, result: Outcome): Record<string, unknown> {
+    return {
+      requestId,
+      username: deps.personal(ctx.username),
+      userPoolId: result.userPoolId,
+      attempts: 'attempts' in result ? result.attempts : 0,
+    };
+  }
+}

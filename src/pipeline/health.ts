@@ -1,0 +1,51 @@
+export type ServiceState = 'starting' | 'consuming' | 'paused' | 'stopping';
+
+/**
+ * What /healthz and /readyz report. Ready only while consuming normally; live unless the
+ * consumer has died for good (then the process is restarted rather than left wedged).
+ */
+export class ServiceHealth {
+  #state: ServiceState = 'starting';
+  #pausedBecause: string | undefined;
+  #dead: string | undefined;
+
+  get state(): ServiceState {
+    return this.#state;
+  }
+
+  get ready(): boolean {
+    return this.#state === 'consuming' && this.#dead === undefined;
+  }
+
+  get live(): boolean {
+    return this.#dead === undefined;
+  }
+
+  consuming(): void {
+    if (this.#state !== 'stopping') this.#state = 'consuming';
+    this.#pausedBecause = undefined;
+  }
+
+  paused(because: string): void {
+    if (this.#state !== 'stopping') this.#state = 'paused';
+    this.#pausedBecause = because;
+  }
+
+  stopping(): void {
+    this.#state = 'stopping';
+  }
+
+  died(because: string): void {
+    this.#dead = because;
+  }
+
+  describe(): { state: ServiceState; ready: boolean; live: boolean; pausedBecause?: string; deadBecause?: string } {
+    return {
+      state: this.#state,
+      ready: this.ready,
+      live: this.live,
+      ...(this.#pausedBecause !== undefined ? { pausedBecause: this.#pausedBecause } : {}),
+      ...(this.#dead !== undefined ? { deadBecause: this.#dead } : {}),
+    };
+  }
+}

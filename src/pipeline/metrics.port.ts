@@ -1,0 +1,12 @@
+import type { CallObserver } from '../resilience/directory-calls.ts';
+
+export type OutcomeLabel = 'created' | 'already_existed' | 'failed' | 'dead_letter';
+
+/** What the pipeline reports; the Prometheus adapter turns it into metrics. */
+export interface PipelineMetrics extends CallObserver {
+  received(topic: string, mode: string): void;
+  outcome(outcome: OutcomeLabel, reason: string): void;
+  inFlight(delta: number): void;
+  paused(reason: 'systemic', paused: boolean): void;
+  endToEnd(seconds: number): void;
+}

@@ -1,0 +1,76 @@
+import type { SystemicError } from '../provisioning/errors.ts';
+
+export interface PauseListener {
+  paused(error: SystemicError): void;
+  resumed(): void;
+}
+
+export interface ProbeSchedule {
+  readonly firstDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+/**
+ * A systemic error (bad credentials, missing permission, unknown pool...) would fail every
+ * request alike, so instead of failing them the whole consumer pauses here. One prober retries a
+ * cheap call with backoff; when it succeeds everyone waiting goes on.
+ */
+export class SystemicPause {
+  readonly #listener: PauseListener;
+  readonly #schedule: ProbeSchedule;
+  #gate: PromiseWithResolvers<void> | undefined;
+  #stopped = false;
+
+  constructor(listener: PauseListener, schedule: ProbeSchedule) {
+    this.#listener = listener;
+    this.#schedule = schedule;
+  }
+
+  get paused(): boolean {
+    return this.#gate !== undefined;
+  }
+
+  /** Pauses (once) and probes until `probe` resolves; `probe` rejects while the fault lasts. */
+  trip(error: SystemicError, probe: () => Promise<void>): void {
+    if (this.#gate !== undefined || this.#stopped) return;
+    this.#gate = Promise.withResolvers<void>();
+    this.#listener.paused(error);
+    void this.#probeUntilClear(probe);
+  }
+
+  /** Resolves at once when not paused; otherwise when the pause ends or the signal aborts. */
+  whenClear(signal?: AbortSignal): Promise<void> {
+    const gate = this.#gate;
+    if (gate === undefined) return Promise.resolve();
+    if (signal === undefined) return gate.promise;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      gate.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  async #probeUntilClear(probe: () => Promise<void>): Promise<void> {
+    let delay = this.#schedule.firstDelayMs;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      // At shutdown the waiters give up through their abort signals.
+      if (this.#stopped) return;
+      try {
+        await probe();
+        break;
+      } catch {
+        delay = Math.min(delay * 2, this.#schedule.maxDelayMs);
+      }
+    }
+    const gate = this.#gate;
+    this.#gate = undefined;
+    this.#listener.resumed();
+    gate?.resolve();
+  }
+}

@@ -1,0 +1,109 @@
+import { checkRequest } from './check-request.ts';
+import type { CallBudget, DirectoryCalls } from './directory-calls.port.ts';
+import type { Directory, DirectoryUser, NewUser } from './directory.port.ts';
+import { DirectoryError, SystemicError } from './errors.ts';
+import type { Outcome } from './outcome.ts';
+import type { ProvisionRequest } from './request.ts';
+
+export interface PoolPolicy {
+  readonly defaultUserPoolId: string | undefined;
+  readonly allowedUserPoolIds: ReadonlySet<string>;
+}
+
+export interface ProvisioningPorts {
+  readonly directory: Directory;
+  readonly calls: DirectoryCalls;
+  readonly pools: PoolPolicy;
+  readonly now?: () => number;
+}
+
+/**
+ * Turns one request into a user, or says precisely why not. Expected failures come back as
+ * outcomes; a SystemicError (the deployment is broken) and bugs are thrown.
+ */
+export async function provisionUser(request: ProvisionRequest, ports: ProvisioningPorts): Promise<Outcome> {
+  const { pools } = ports;
+  const userPoolId = request.userPoolId ?? pools.defaultUserPoolId;
+  if (userPoolId === undefined) {
+    return invalid(undefined, 'data.userPoolId', 'required', 'userPoolId is required: the event names no pool and USER_POOL_ID is not set');
+  }
+  if (!pools.allowedUserPoolIds.has(userPoolId)) return { kind: 'pool-not-allowed', userPoolId };
+
+  const violations = checkRequest(request);
+  if (violations.length > 0) return { kind: 'invalid', userPoolId, violations };
+
+  const budget: CallBudget = { attempts: 0, startedAt: (ports.now ?? Date.now)() };
+  try {
+    return await createOrMatch(toNewUser(request, userPoolId), request, ports, budget);
+  } catch (error) {
+    if (!(error instanceof DirectoryError)) throw error;
+    if (error.kind === 'systemic') throw new SystemicError(error, userPoolId);
+    return failure(error, userPoolId, budget, request);
+  }
+}
+
+async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: ProvisioningPorts, budget: CallBudget): Promise<Outcome> {
+  const { directory, calls } = ports;
+  // A user deleted between UsernameExists and AdminGetUser is created again, once.
+  for (let round = 0; round < 2; round++) {
+    try {
+      const created = await calls.run('AdminCreateUser', (signal) => directory.createUser(user, signal), budget);
+      // RESEND re-invites a user that was already there: a success, not a new user.
+      const kind = user.messageAction === 'RESEND' ? 'already-existed' : 'created';
+      return { kind, userPoolId: user.userPoolId, user: created, attempts: budget.attempts };
+    } catch (error) {
+      if (!(error instanceof DirectoryError) || error.code !== 'UsernameExistsException') throw error;
+    }
+    // AdminCreateUser has no client token: an existing user that matches the request is this
+    // request delivered again (or a crash after the call), so it is answered as a success.
+    const existing = await calls.run('AdminGetUser', (signal) => directory.getUser(user.userPoolId, user.username, signal), budget);
+    if (existing === undefined) continue;
+    const differing = differingAttributes(request.attributes, existing);
+    return differing.length === 0
+      ? { kind: 'already-existed', userPoolId: user.userPoolId, user: existing, attempts: budget.attempts }
+      : { kind: 'conflict', userPoolId: user.userPoolId, differingAttributes: differing, attempts: budget.attempts };
+  }
+  throw new DirectoryError('UsernameExistsException', 'the user exists but cannot be read back', {});
+}
+
+/** Names of requested attributes whose stored value differs (values are personal data). */
+export function differingAttributes(requested: Readonly<Record<string, string>>, user: DirectoryUser): string[] {
+  return Object.entries(requested)
+    .filter(([name, value]) => !sameValue(name, value, user.attributes[name]))
+    .map(([name]) => name);
+}
+
+function sameValue(name: string, requested: string, stored: string | undefined): boolean {
+  if (stored === undefined) return false;
+  // Cognito stores booleans as "true"/"false" whatever case was sent.
+  return name.endsWith('_verified') ? requested.toLowerCase() === stored.toLowerCase() : requested === stored;
+}
+
+function toNewUser(request: ProvisionRequest, userPoolId: string): NewUser {
+  // The trace context reaches the Cognito triggers unless the request already set that key.
+  const clientMetadata = request.traceparent !== undefined && request.clientMetadata['traceparent'] === undefined
+    ? { ...request.clientMetadata, traceparent: request.traceparent }
+    : request.clientMetadata;
+  return {
+    userPoolId,
+    username: request.username,
+    attributes: request.attributes,
+    validationData: request.validationData,
+    clientMetadata,
+    temporaryPassword: request.temporaryPassword,
+    forceAliasCreation: request.forceAliasCreation,
+    messageAction: request.messageAction,
+    desiredDeliveryMediums: request.desiredDeliveryMediums,
+  };
+}
+
+function failure(error: DirectoryError, userPoolId: string, budget: CallBudget, request: ProvisionRequest): Outcome {
+  // Messages come from elsewhere: make sure none can echo the temporary password.
+  const message = request.temporaryPassword?.scrub(error.message) ?? error.message;
+  const details = { userPoolId, errorCode: error.code, message, attempts: budget.attempts };
+  return error.kind === 'transient' ? { kind: 'retries-exhausted', ...details } : { kind: 'rejected', ...details };
+}
+
+function invalid(userPoolId: string | undefined, field: string, rule: string, message: string): Outcome {
+  return { kind: 'invalid', userPoolId, violations: [{ field, rule, message }] };
+}

@@ -1,0 +1,29 @@
+import type { Secret } from './secret.ts';
+
+export type MessageAction = 'RESEND' | 'SUPPRESS';
+export type DeliveryMedium = 'SMS' | 'EMAIL';
+
+/** One AdminCreateUser request, as the provisioning logic sees it (transport-free). */
+export interface ProvisionRequest {
+  /** The id of the request event: the idempotency key. */
+  readonly requestId: string;
+  /** Absent when the event named none: the configured default pool then applies. */
+  readonly userPoolId: string | undefined;
+  readonly username: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly validationData: Readonly<Record<string, string>>;
+  readonly clientMetadata: Readonly<Record<string, string>>;
+  readonly temporaryPassword: Secret | undefined;
+  readonly forceAliasCreation: boolean | undefined;
+  readonly messageAction: MessageAction | undefined;
+  readonly desiredDeliveryMediums: readonly DeliveryMedium[] | undefined;
+  /** W3C trace context of the request, passed on to the triggers and the outcome. */
+  readonly traceparent: string | undefined;
+}
+
+/** A broken rule, naming the field of the event it concerns. */
+export interface Violation {
+  readonly field: string;
+  readonly rule: string;
+  readonly message: string;
+}

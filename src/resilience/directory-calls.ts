@@ -1,0 +1,91 @@
+import pRetry, { AbortError } from 'p-retry';
+import type { CallBudget, DirectoryCalls } from '../provisioning/directory-calls.port.ts';
+import type { DirectoryOperation } from '../provisioning/directory.port.ts';
+import { DirectoryError } from '../provisioning/errors.ts';
+import type { Limiter, QuotaCategory } from './limiter.port.ts';
+
+export interface RetrySettings {
+  /** Directory calls one request may make in all, first attempts included. */
+  readonly maxAttempts: number;
+  /** How long one request may keep retrying. */
+  readonly maxDurationMs: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export interface CallObserver {
+  called(operation: DirectoryOperation, result: string, seconds: number): void;
+  retried(operation: DirectoryOperation, errorCode: string): void;
+}
+
+const CATEGORY: Record<DirectoryOperation, QuotaCategory> = {
+  AdminCreateUser: 'user-creation',
+  AdminGetUser: 'user-read',
+};
+
+/**
+ * The one place where directory calls are retried: exponential backoff with jitter, bounded by
+ * the request's attempts and age, every attempt through the rate limiter.
+ */
+export function createDirectoryCalls(deps: {
+  limiter: Limiter;
+  retry: RetrySettings;
+  observer: CallObserver;
+  /** Aborted at shutdown: waiting work is handed back instead of finished. */
+  signal?: AbortSignal;
+}): DirectoryCalls {
+  const { limiter, retry, observer, signal } = deps;
+  return {
+    run<T>(operation: DirectoryOperation, call: (signal: AbortSignal | undefined) => Promise<T>, budget: CallBudget): Promise<T> {
+      const category = CATEGORY[operation];
+      const attempt = async (): Promise<T> => {
+        signal?.throwIfAborted();
+        return limiter.schedule(category, async () => {
+          budget.attempts++;
+          const started = performance.now();
+          try {
+            const value = await call(signal);
+            observer.called(operation, 'success', (performance.now() - started) / 1000);
+            return value;
+          } catch (error) {
+            observer.called(operation, error instanceof DirectoryError ? error.code : 'Error', (performance.now() - started) / 1000);
+            throw error;
+          }
+        });
+      };
+      return pRetry(
+        async () => {
+          try {
+            return await attempt();
+          } catch (error) {
+            throw decide(error);
+          }
+        },
+        {
+          retries: Math.max(0, retry.maxAttempts - budget.attempts - 1),
+          maxRetryTime: Math.max(0, retry.maxDurationMs - (Date.now() - budget.startedAt)),
+          minTimeout: retry.minDelayMs,
+          maxTimeout: retry.maxDelayMs,
+          factor: 2,
+          randomize: true,
+          ...(signal ? { signal } : {}),
+          onFailedAttempt: ({ error, retriesLeft }) => {
+            if (retriesLeft > 0 && error instanceof DirectoryError) observer.retried(operation, error.code);
+          },
+        },
+      );
+
+      // Only transient failures are retried; everything else ends the retry loop at once.
+      function decide(error: unknown): unknown {
+        if (!(error instanceof DirectoryError)) return new AbortError(asError(error));
+        if (error.kind !== 'transient') return new AbortError(error);
+        if (error.code === 'TooManyRequestsException') limiter.throttled(category);
+        return error;
+      }
+    },
+  };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
