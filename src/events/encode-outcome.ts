@@ -117,7 +117,7 @@ function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already-e
 }
 
 function describeViolations(violations: readonly Violation[]): string {
-  return `the request breaks ${violations.length === 1 ? 'a rule' : `${violations.length} rules`}: ${violations.map((v) => v.message).join('; ')}`;
+  return `the request breaks ${violations.length === 1 ? 'a rule' : `${violations.length} rules`}: ${violations.map((v) => `${v.field} ${v.message}`).join('; ')}`;
 }
 
 function toMessage(event: UserCreatedEvent | UserProvisioningFailedEvent, context: OutcomeContext): OutboundMessage {

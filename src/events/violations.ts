@@ -27,7 +27,7 @@ export function toViolations(errors: readonly SchemaError[]): Violation[] {
     if (error.keyword === 'propertyNames') continue;
     const base = fieldOf(error.instancePath);
     const field = join(base, childOf(error));
-    violations.push({ field, rule: RULE_BY_KEYWORD[error.keyword] ?? error.keyword, message: `${field} ${describe(error, field)}` });
+    violations.push({ field, rule: RULE_BY_KEYWORD[error.keyword] ?? error.keyword, message: describe(error, field) });
   }
   return violations;
 }

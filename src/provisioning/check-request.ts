@@ -38,7 +38,7 @@ function checkUsername(username: string): Violation[] {
   return [{
     field: 'data.username',
     rule: 'username-length',
-    message: `username must be 1 to ${MAX_USERNAME_CHARACTERS} characters, got ${length}`,
+    message: `must be 1 to ${MAX_USERNAME_CHARACTERS} characters, got ${length}`,
   }];
 }
 
@@ -48,7 +48,7 @@ function checkAttributeNames(attributes: Readonly<Record<string, string>>): Viol
     .map((name) => ({
       field: `data.attributes.${name}`,
       rule: 'attribute-name',
-      message: `"${name}" is not a standard attribute a client may set; custom attributes need the custom: prefix`,
+      message: 'is not a standard attribute a client may set; custom attributes need the custom: prefix',
     }));
 }
 
@@ -60,14 +60,14 @@ function checkLengths(field: string, pairs: Readonly<Record<string, string>>): V
       violations.push({
         field: `${field}.${name}`,
         rule: 'attribute-name-length',
-        message: `attribute names must be 1 to ${MAX_ATTRIBUTE_NAME_CHARACTERS} characters, got ${nameLength}`,
+        message: `(the name) must be 1 to ${MAX_ATTRIBUTE_NAME_CHARACTERS} characters, got ${nameLength}`,
       });
     }
     if (characters(value) > MAX_ATTRIBUTE_VALUE_CHARACTERS) {
       violations.push({
         field: `${field}.${name}`,
         rule: 'attribute-value-length',
-        message: `attribute values must be at most ${MAX_ATTRIBUTE_VALUE_CHARACTERS} characters`,
+        message: `must be at most ${MAX_ATTRIBUTE_VALUE_CHARACTERS} characters`,
       });
     }
   }
@@ -98,7 +98,7 @@ function checkDestinations(request: ProvisionRequest): Violation[] {
         : undefined,
     ].filter((reason) => reason !== undefined);
     if (because.length > 0) {
-      violations.push({ field: `data.attributes.${attribute}`, rule, message: `${attribute} is required because ${because.join(' and ')}` });
+      violations.push({ field: `data.attributes.${attribute}`, rule, message: `is required because ${because.join(' and ')}` });
     }
   }
   return violations;

@@ -25,7 +25,7 @@ export async function provisionUser(request: ProvisionRequest, ports: Provisioni
   const { pools } = ports;
   const userPoolId = request.userPoolId ?? pools.defaultUserPoolId;
   if (userPoolId === undefined) {
-    return invalid(undefined, 'data.userPoolId', 'required', 'userPoolId is required: the event names no pool and USER_POOL_ID is not set');
+    return invalid(undefined, 'data.userPoolId', 'required', 'is required: the event names no pool and USER_POOL_ID is not set');
   }
   if (!pools.allowedUserPoolIds.has(userPoolId)) return { kind: 'pool-not-allowed', userPoolId };
 

@@ -23,7 +23,10 @@ export interface ProvisionRequest {
 
 /** A broken rule, naming the field of the event it concerns. */
 export interface Violation {
+  /** Where in the event, e.g. data.attributes.email. */
   readonly field: string;
+  /** A stable code, e.g. max-length, email-required. */
   readonly rule: string;
+  /** What is wrong, as a predicate of the field: "is required because EMAIL is a desired delivery medium". */
   readonly message: string;
 }

@@ -1,0 +1,52 @@
+/** Keeps the layers apart: the provisioning core and the event codec import no adapter or SDK. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-pure',
+      comment: 'src/provisioning holds the use case: it knows ports, not Kafka, Cognito, Prometheus, HTTP or any other layer.',
+      severity: 'error',
+      from: { path: '^src/provisioning/' },
+      to: { pathNot: ['^src/provisioning/', '^node:', '^(util|crypto)$'] },
+    },
+    {
+      name: 'events-know-only-the-core',
+      comment: 'The CloudEvents codec maps messages to requests and outcomes; it does not reach adapters or the pipeline.',
+      severity: 'error',
+      from: { path: '^src/events/' },
+      to: { path: ['^src/(adapters|pipeline|resilience)/', '^src/main\\.ts$', 'kafkajs', '@aws-sdk', 'prom-client', 'pino'] },
+    },
+    {
+      name: 'pipeline-uses-ports',
+      comment: 'The pipeline drives the core through ports; adapters are wired in main.ts only.',
+      severity: 'error',
+      from: { path: '^src/(pipeline|resilience)/' },
+      to: { path: ['^src/adapters/', '^src/main\\.ts$', 'kafkajs', '@aws-sdk', 'prom-client'] },
+    },
+    {
+      name: 'only-main-wires-adapters',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/adapters/', '^src/cli/'] },
+      to: { path: '^src/adapters/' },
+    },
+    {
+      name: 'kafkajs-in-one-file',
+      comment: 'kafkajs is unmaintained upstream: swapping the client must stay a one-file change.',
+      severity: 'error',
+      from: { pathNot: '^src/adapters/kafka\\.ts$' },
+      to: { path: 'node_modules/kafkajs' },
+    },
+    {
+      name: 'aws-sdk-in-the-cognito-adapter',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/adapters/(cognito-directory|kafka)\\.ts$' },
+      to: { path: ['node_modules/@aws-sdk', 'node_modules/@smithy', 'node_modules/aws-msk-iam-sasl-signer-js'] },
+    },
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
