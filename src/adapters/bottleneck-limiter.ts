@@ -24,12 +24,18 @@ export function createBottleneckLimiter(settings: Record<QuotaCategory, RateSett
     },
     throttled(category: QuotaCategory): void {
       // Cognito's bucket is emptier than ours: stop spending the burst we think we have.
-      void buckets[category].updateSettings({ reservoir: 0 });
+      // (updateSettings({ reservoir: 0 }) would also stop the refill for good.)
+      void drain(buckets[category]);
     },
     async stop(): Promise<void> {
       await Promise.all(Object.values(buckets).map((bucket) => bucket.stop({ dropWaitingJobs: true }).catch(() => undefined)));
     },
   };
+}
+
+async function drain(bucket: Bottleneck): Promise<void> {
+  const tokens = await bucket.currentReservoir();
+  if (tokens !== null && tokens > 0) await bucket.incrementReservoir(-tokens);
 }
 
 function tokenBucket({ ratePerSecond, burst }: RateSettings): Bottleneck {
@@ -38,6 +44,9 @@ function tokenBucket({ ratePerSecond, burst }: RateSettings): Bottleneck {
   const intervalMs = ratePerSecond <= 100 ? Math.ceil(1000 / ratePerSecond) : 10;
   const amount = ratePerSecond <= 100 ? 1 : Math.floor((ratePerSecond * intervalMs) / 1000);
   return new Bottleneck({
+    // bottleneck adds reservoirIncreaseAmount at most once per heartbeat (250 ms by default),
+    // so the heartbeat must tick as often as the bucket refills or the rate silently drops.
+    heartbeatInterval: intervalMs,
     reservoir: burst,
     reservoirIncreaseAmount: amount,
     reservoirIncreaseInterval: intervalMs,
