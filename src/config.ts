@@ -46,6 +46,7 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const SECRET_VARIABLES = new Set(['KAFKA_SASL_PASSWORD']);
 const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws'];
 
 export function loadConfig(env: Env): Config {
@@ -114,7 +115,8 @@ type Reader = ReturnType<typeof reader>;
 
 function reader(env: Env) {
   const raw = (name: string): string | undefined => {
-    const value = env[name]?.trim();
+    // A secret is taken as it is: spaces may be part of it.
+    const value = SECRET_VARIABLES.has(name) ? env[name] : env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
   return {

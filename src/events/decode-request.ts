@@ -80,7 +80,7 @@ export function createRequestDecoder(deps: { validators: EventValidators; maxMes
         requestId: event['id'],
         userPoolId: stringOrUndefined(data['userPoolId']),
         username: stringOrUndefined(data['username']),
-        traceparent: stringOrUndefined(event['traceparent']),
+        traceparent: validTraceparent(event['traceparent']),
         violations: toViolations(validators.requested.errors ?? []),
       };
     }
@@ -137,6 +137,13 @@ function toRequest(event: UserRequestedEvent): ProvisionRequest {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** An invalid event's traceparent is passed on only when it is well formed. */
+function validTraceparent(value: unknown): string | undefined {
+  return typeof value === 'string' && TRACEPARENT.test(value) ? value : undefined;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

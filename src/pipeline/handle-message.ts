@@ -60,7 +60,7 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
     finish(encoded.event.data.alreadyExisted ? 'already_existed' : 'created', 'none', describe(encoded.event.data.requestId, context, outcome), 'info');
   } else {
     const { data } = encoded.event;
-    finish('failed', data.reason, { ...describe(context.requestId, context, outcome), reason: data.reason, errorCode: data.errorCode, error: data.message }, 'warn');
+    finish('failed', data.reason, { ...describe(context.requestId, context, outcome), reason: data.reason, errorCode: data.errorCode, error: hidePersonal(data.message, context.username) }, 'warn');
   }
 
   function finish(label: OutcomeLabel, reason: string, fields: Record<string, unknown>, level: 'info' | 'warn'): void {
@@ -68,6 +68,12 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
     const timestamp = Number(message.timestamp);
     if (Number.isFinite(timestamp) && timestamp > 0) deps.metrics.endToEnd(Math.max(0, now() - timestamp) / 1000);
     deps.log[level]({ ...fields, outcome: label, ...origin, durationMs: now() - started }, 'outcome');
+  }
+
+  /** Messages from Cognito and its triggers may quote the username: hash it there too. */
+  function hidePersonal(text: string, username: string | undefined): string {
+    const shown = deps.personal(username);
+    return username === undefined || username === '' || shown === undefined ? text : text.split(username).join(shown);
   }
 
   function describe(requestId: string, ctx: OutcomeContext, result: Outcome): Record<string, unknown> {

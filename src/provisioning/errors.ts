@@ -51,7 +51,8 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
 
 /** Classifies a failure by its exception name, falling back on the HTTP status. */
 export function classifyError(name: string, httpStatus?: number): ErrorKind {
-  const known = KIND_BY_NAME[name];
+  // Own keys only: names such as "constructor" would otherwise find Object.prototype's members.
+  const known = Object.hasOwn(KIND_BY_NAME, name) ? KIND_BY_NAME[name] : undefined;
   if (known) return known;
   if (httpStatus === undefined || httpStatus >= 500 || httpStatus === 429) return 'transient';
   if (httpStatus === 401 || httpStatus === 403) return 'systemic';
@@ -63,7 +64,7 @@ export function classifyError(name: string, httpStatus?: number): ErrorKind {
  * unexpected upstream cannot blow up the label set.
  */
 export function errorCodeLabel(code: string): string {
-  return code in KIND_BY_NAME || /^Http\d{3}$/.test(code) ? code : 'Other';
+  return Object.hasOwn(KIND_BY_NAME, code) || /^Http\d{3}$/.test(code) ? code : 'Other';
 }
 
 /** A failed directory call, as the directory adapter reports it. */

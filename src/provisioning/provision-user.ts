@@ -37,7 +37,7 @@ export async function provisionUser(request: ProvisionRequest, ports: Provisioni
     return await createOrMatch(toNewUser(request, userPoolId), request, ports, budget);
   } catch (error) {
     if (!(error instanceof DirectoryError)) throw error;
-    if (error.kind === 'systemic') throw new SystemicError(error, userPoolId);
+    if (error.kind === 'systemic') throw new SystemicError(scrubbed(error, request), userPoolId);
     return failure(error, userPoolId, budget, request);
   }
 }
@@ -102,6 +102,12 @@ function failure(error: DirectoryError, userPoolId: string, budget: CallBudget, 
   const message = request.temporaryPassword?.scrub(error.message) ?? error.message;
   const details = { userPoolId, errorCode: error.code, message, attempts: budget.attempts };
   return error.kind === 'transient' ? { kind: 'retries-exhausted', ...details } : { kind: 'rejected', ...details };
+}
+
+/** The error with the temporary password scrubbed from its message; the original (its cause) is dropped when it held it. */
+function scrubbed(error: DirectoryError, request: ProvisionRequest): DirectoryError {
+  const message = request.temporaryPassword?.scrub(error.message) ?? error.message;
+  return message === error.message ? error : new DirectoryError(error.code, message, { httpStatus: error.httpStatus });
 }
 
 function invalid(userPoolId: string | undefined, field: string, rule: string, message: string): Outcome {

@@ -69,8 +69,10 @@ export function createDirectoryCalls(deps: {
           factor: 2,
           randomize: true,
           ...(signal ? { signal } : {}),
-          onFailedAttempt: ({ error, retriesLeft }) => {
-            if (retriesLeft > 0 && error instanceof DirectoryError) observer.retried(operation, error.code);
+          // Asked only when attempts and time are left, so a failure that ends the loop is not counted as retried.
+          shouldRetry: ({ error }) => {
+            if (error instanceof DirectoryError) observer.retried(operation, error.code);
+            return true;
           },
         },
       );

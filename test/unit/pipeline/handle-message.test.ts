@@ -1,0 +1,184 @@
+import { describe, expect, it } from 'vitest';
+import { personalData } from '../../../src/adapters/logger.ts';
+import { DEAD_LETTER_HEADERS } from '../../../src/events/dead-letter.ts';
+import { createRequestDecoder } from '../../../src/events/decode-request.ts';
+import type { InboundMessage, OutboundMessage } from '../../../src/events/message.ts';
+import { compileValidators } from '../../../src/events/schemas.ts';
+import { handleMessage, type MessageHandlerDeps, type OutcomeLog, type OutputTopic } from '../../../src/pipeline/handle-message.ts';
+import { SystemicError } from '../../../src/provisioning/errors.ts';
+import { provisionUser } from '../../../src/provisioning/provision-user.ts';
+import type { ProvisionRequest } from '../../../src/provisioning/request.ts';
+import { aRequestedEvent, allStrings, anInboundMessage, POOL, structuredMessage } from '../../support/builders.ts';
+import { FakeDirectory, simulatedCognitoError } from '../../support/fakes/fake-directory.ts';
+import { InlineCalls } from '../../support/fakes/inline-calls.ts';
+import { RecordingMetrics } from '../../support/fakes/recording-metrics.ts';
+
+const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: 65_536 });
+const PASSWORD = 'Tmp-PWmarker-5e1d!';
+const USERNAME = 'jane.doe.77';
+const HASHED_USERNAME = personalData(false)(USERNAME);
+
+interface LogEntry {
+  level: 'info' | 'warn';
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessage) => Promise<void> } = {}) {
+  const directory = new FakeDirectory();
+  const metrics = new RecordingMetrics();
+  const published: { topic: OutputTopic; message: OutboundMessage }[] = [];
+  const logs: LogEntry[] = [];
+  const log: OutcomeLog = {
+    info: (fields, message) => logs.push({ level: 'info', fields, message }),
+    warn: (fields, message) => logs.push({ level: 'warn', fields, message }),
+  };
+  const provisioned: ProvisionRequest[] = [];
+  const handlerDeps: MessageHandlerDeps = {
+    decode,
+    provision: (request) => {
+      provisioned.push(request);
+      return provisionUser(request, { directory, calls: new InlineCalls(), pools: { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) } });
+    },
+    publish: options.publish ?? ((topic, message) => {
+      published.push({ topic, message });
+      return Promise.resolve();
+    }),
+    metrics,
+    log,
+    personal: personalData(false),
+    now: () => 1_700_000_001_500,
+  };
+  return { directory, metrics, published, logs, provisioned, handle: (message: InboundMessage) => handleMessage(message, handlerDeps) };
+}
+
+function requestMessage(data: Record<string, unknown> = {}, attributes: Record<string, unknown> = {}): InboundMessage {
+  return structuredMessage(aRequestedEvent({ username: USERNAME, temporaryPassword: PASSWORD, messageAction: 'SUPPRESS', ...data }, attributes));
+}
+
+/** The one published message, parsed. */
+function onlyPublished(published: readonly { message: OutboundMessage }[]): { type: string; data: Record<string, unknown> } {
+  expect(published).toHaveLength(1);
+  return JSON.parse(String(published[0]?.message.value)) as { type: string; data: Record<string, unknown> };
+}
+
+describe('handleMessage', () => {
+  it('created: exactly one publish, on the created topic, keyed like the input', async () => {
+    const { handle, published, metrics, logs } = setup();
+    const message = requestMessage();
+    await handle(message);
+    expect(published.map((p) => p.topic)).toEqual(['created']);
+    expect(published[0]?.message.key).toBe(message.key);
+    expect(onlyPublished(published)).toMatchObject({ type: 'user.created.v1', data: { alreadyExisted: false, username: USERNAME } });
+    expect(metrics.receivedEvents).toEqual([{ topic: 'user-requested', mode: 'structured' }]);
+    expect(metrics.outcomes).toEqual([{ outcome: 'created', reason: 'none' }]);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({
+      level: 'info',
+      message: 'outcome',
+      fields: { outcome: 'created', requestId: 'req-1', userPoolId: POOL, attempts: 1, username: HASHED_USERNAME, topic: 'user-requested', partition: 3, offset: '42' },
+    });
+  });
+
+  it('already-existed: one publish on the created topic, labelled already_existed', async () => {
+    const { handle, directory, published, metrics } = setup();
+    directory.seed(POOL, USERNAME, { email: 'jdoe@example.com' });
+    await handle(requestMessage());
+    expect(published.map((p) => p.topic)).toEqual(['created']);
+    expect(onlyPublished(published).data).toMatchObject({ alreadyExisted: true });
+    expect(metrics.outcomes).toEqual([{ outcome: 'already_existed', reason: 'none' }]);
+  });
+
+  it.each([
+    ['invalid-event', requestMessage({ extra: 1 }), undefined],
+    ['pool-not-allowed', requestMessage({ userPoolId: 'us-east-1_Elsewhere' }), undefined],
+    ['rejected', requestMessage(), 'InvalidPasswordException'],
+    ['retries-exhausted', requestMessage(), 'TooManyRequestsException'],
+  ] as const)('%s: one publish on the failed topic, labelled failed with the reason', async (reason, message, failure) => {
+    const { handle, directory, published, metrics, logs } = setup();
+    if (failure !== undefined) directory.failNext('AdminCreateUser', simulatedCognitoError(failure));
+    await handle(message);
+    expect(published.map((p) => p.topic)).toEqual(['failed']);
+    expect(onlyPublished(published)).toMatchObject({ type: 'user.provisioning-failed.v1', data: { reason } });
+    expect(metrics.outcomes).toEqual([{ outcome: 'failed', reason }]);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ level: 'warn', fields: { outcome: 'failed', reason, username: HASHED_USERNAME, requestId: 'req-1' } });
+  });
+
+  it('does not provision an invalid event', async () => {
+    const { handle, provisioned, directory } = setup();
+    await handle(requestMessage({ messageAction: 'SEND' }));
+    expect(provisioned).toEqual([]);
+    expect(directory.createRequests).toEqual([]);
+  });
+
+  it('dead letter: one publish on the dlq topic, the input unchanged plus the dlq headers', async () => {
+    const { handle, published, metrics, logs, provisioned } = setup();
+    const message = anInboundMessage({ value: Buffer.from('not json at all'), headers: { origin: 'x' } });
+    await handle(message);
+    expect(published).toHaveLength(1);
+    const [dead] = published;
+    expect(dead?.topic).toBe('dlq');
+    expect(dead?.message.key).toBe(message.key);
+    expect(dead?.message.value).toBe(message.value);
+    expect(dead?.message.headers).toMatchObject({ origin: 'x', [DEAD_LETTER_HEADERS.errorClass]: 'not-json', [DEAD_LETTER_HEADERS.offset]: '42' });
+    expect(metrics.receivedEvents).toEqual([{ topic: 'user-requested', mode: 'structured' }]);
+    expect(metrics.outcomes).toEqual([{ outcome: 'dead_letter', reason: 'not-json' }]);
+    expect(logs[0]).toMatchObject({ level: 'warn', fields: { outcome: 'dead_letter', errorClass: 'not-json' } });
+    expect(provisioned).toEqual([]);
+  });
+
+  it('measures end-to-end latency from the Kafka timestamp', async () => {
+    const { handle, metrics } = setup();
+    await handle(anInboundMessage({ value: Buffer.from('x'), timestamp: '1700000000000' }));
+    expect(metrics.endToEndSeconds).toEqual([1.5]);
+  });
+
+  it('skips the latency of a message without a usable timestamp', async () => {
+    const { handle, metrics } = setup();
+    await handle(anInboundMessage({ value: Buffer.from('x'), timestamp: '-1' }));
+    expect(metrics.endToEndSeconds).toEqual([]);
+  });
+
+  it('throws a SystemicError without publishing or counting an outcome', async () => {
+    const { handle, directory, published, metrics, logs } = setup();
+    directory.failNext('AdminCreateUser', simulatedCognitoError('NotAuthorizedException'));
+    await expect(handle(requestMessage())).rejects.toBeInstanceOf(SystemicError);
+    expect(published).toEqual([]);
+    expect(metrics.outcomes).toEqual([]);
+    expect(logs).toEqual([]);
+  });
+
+  it('throws when the broker does not acknowledge, without counting an outcome', async () => {
+    const refused = new Error('not acknowledged');
+    const { handle, metrics, logs } = setup({ publish: () => Promise.reject(refused) });
+    await expect(handle(requestMessage())).rejects.toBe(refused);
+    expect(metrics.outcomes).toEqual([]);
+    expect(logs).toEqual([]);
+  });
+
+  describe('never logs or publishes the temporary password, and logs the username only hashed', () => {
+    const cases: [string, InboundMessage, string | undefined][] = [
+      ['created', requestMessage(), undefined],
+      ['rejected with a message echoing the password', requestMessage(), 'InvalidPasswordException'],
+      ['retries-exhausted with a message echoing the password', requestMessage(), 'InternalErrorException'],
+      ['invalid password', requestMessage({ temporaryPassword: `${PASSWORD} ${PASSWORD}` }), undefined],
+      ['invalid event', requestMessage({ extra: PASSWORD, messageAction: 'SEND' }), undefined],
+      ['dead letter', anInboundMessage({ value: Buffer.from(`{"username":"${USERNAME}","temporaryPassword":"${PASSWORD}"`) }), undefined],
+    ];
+
+    it.each(cases)('%s', async (_name, message, failure) => {
+      const { handle, directory, published, logs } = setup();
+      if (failure !== undefined) directory.failNext('AdminCreateUser', simulatedCognitoError(failure, 400, `bad password ${PASSWORD}`));
+      await handle(message);
+      expect(logs).toHaveLength(1);
+      const logged = JSON.stringify(logs);
+      expect(logged).not.toContain(PASSWORD);
+      expect(logged).not.toContain(USERNAME);
+      expect(allStrings(logs).some((text) => text.includes(PASSWORD))).toBe(false);
+      if (published[0]?.topic !== 'dlq') {
+        expect(allStrings(published).some((text) => text.includes(PASSWORD))).toBe(false);
+      }
+    });
+  });
+});

@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import type { InboundMessage } from '../../../src/events/message.ts';
+import { processBatch, type BatchDeps } from '../../../src/pipeline/process-batch.ts';
+import { SystemicPause } from '../../../src/pipeline/systemic-pause.ts';
+import { DirectoryError, SystemicError } from '../../../src/provisioning/errors.ts';
+import { anInboundMessage } from '../../support/builders.ts';
+import { FakeBatch } from '../../support/fakes/fake-batch.ts';
+
+// Real timers with tiny delays: the waits below are on promises the fakes resolve, never on time.
+
+function messages(...offsets: string[]): InboundMessage[] {
+  return offsets.map((offset) => anInboundMessage({ offset }));
+}
+
+/** A promise the test opens by hand. */
+function latch(): { promise: Promise<undefined>; resolve: () => void } {
+  const { promise, resolve } = Promise.withResolvers<undefined>();
+  return { promise, resolve: () => resolve(undefined) };
+}
+
+function systemicError(): SystemicError {
+  return new SystemicError(new DirectoryError('NotAuthorizedException', 'expired'), 'us-east-1_Example1');
+}
+
+/** A SystemicPause whose probe succeeds only once fix() is called; `paused` resolves when it pauses. */
+function controlledPause() {
+  const fixed = latch();
+  const paused = latch();
+  const events: string[] = [];
+  const pause = new SystemicPause(
+    {
+      paused: () => {
+        events.push('paused');
+        paused.resolve();
+      },
+      resumed: () => events.push('resumed'),
+    },
+    { firstDelayMs: 1, maxDelayMs: 2 },
+  );
+  let probes = 0;
+  const probeFor = (_error: SystemicError) => async () => {
+    probes++;
+    await fixed.promise;
+  };
+  return { pause, probeFor, events, paused: paused.promise, fix: () => fixed.resolve(), probes: () => probes };
+}
+
+function deps(overrides: Partial<BatchDeps> & Pick<BatchDeps, 'handle'>): BatchDeps {
+  const { pause, probeFor } = controlledPause();
+  return { pause, probeFor, signal: new AbortController().signal, heartbeatIntervalMs: 1, ...overrides };
+}
+
+describe('processBatch', () => {
+  it('handles every message in order, resolving and committing each after its handler', async () => {
+    const batch = new FakeBatch(messages('10', '11', '12'));
+    await processBatch(batch, deps({
+      handle: (message) => {
+        batch.events.push(`handle:${message.offset}`);
+        return Promise.resolve();
+      },
+    }));
+    expect(batch.events).toEqual(['handle:10', 'resolve:10', 'commit', 'handle:11', 'resolve:11', 'commit', 'handle:12', 'resolve:12', 'commit']);
+  });
+
+  it('resolves an offset only once the handler has resolved (its outcome is acknowledged)', async () => {
+    const batch = new FakeBatch(messages('10', '11'));
+    const acknowledged = latch();
+    const started = latch();
+    const done = processBatch(batch, deps({
+      handle: (message) => {
+        if (message.offset !== '10') return Promise.resolve();
+        started.resolve();
+        return acknowledged.promise;
+      },
+    }));
+    await started.promise;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batch.resolved).toEqual([]);
+    acknowledged.resolve();
+    await done;
+    expect(batch.resolved).toEqual(['10', '11']);
+  });
+
+  it('lets a handler error other than SystemicError propagate, leaving the offset and the rest unresolved', async () => {
+    const batch = new FakeBatch(messages('10', '11', '12'));
+    const bug = new Error('publish not acknowledged');
+    const handled: string[] = [];
+    const { pause, probeFor, events } = controlledPause();
+    const failing = processBatch(batch, deps({
+      pause,
+      probeFor,
+      handle: (message) => {
+        handled.push(message.offset);
+        return message.offset === '11' ? Promise.reject(bug) : Promise.resolve();
+      },
+    }));
+    await expect(failing).rejects.toBe(bug);
+    expect(handled).toEqual(['10', '11']);
+    expect(batch.resolved).toEqual(['10']);
+    expect(events).toEqual([]);
+  });
+
+  describe('on a systemic error', () => {
+    it('pauses, heartbeats while paused, and processes the same message again once a probe succeeds', async () => {
+      const batch = new FakeBatch(messages('10', '11'));
+      const control = controlledPause();
+      const heartbeat = latch();
+      batch.onHeartbeat = () => heartbeat.resolve();
+      const handled: string[] = [];
+      let failures = 1;
+      const done = processBatch(batch, deps({
+        pause: control.pause,
+        probeFor: control.probeFor,
+        handle: (message) => {
+          handled.push(message.offset);
+          if (message.offset === '10' && failures-- > 0) return Promise.reject(systemicError());
+          return Promise.resolve();
+        },
+      }));
+
+      await control.paused;
+      await heartbeat.promise;
+      expect(control.pause.paused).toBe(true);
+      expect(batch.heartbeats).toBeGreaterThan(0);
+      expect(batch.resolved).toEqual([]);
+      expect(handled).toEqual(['10']);
+
+      control.fix();
+      await done;
+      expect(handled).toEqual(['10', '10', '11']);
+      expect(batch.resolved).toEqual(['10', '11']);
+      expect(control.events).toEqual(['paused', 'resumed']);
+    });
+
+    it('pauses once when several partitions trip it, and all go on after the probe', async () => {
+      const control = controlledPause();
+      const batches = [new FakeBatch(messages('1'), 'user-requested', 0), new FakeBatch(messages('7'), 'user-requested', 1), new FakeBatch(messages('9'), 'user-requested', 2)];
+      const tripped: Promise<undefined>[] = [];
+      const runs = batches.map((batch) => {
+        let first = true;
+        const hasTripped = latch();
+        tripped.push(hasTripped.promise);
+        return processBatch(batch, deps({
+          pause: control.pause,
+          probeFor: control.probeFor,
+          handle: () => {
+            if (!first) return Promise.resolve();
+            first = false;
+            hasTripped.resolve();
+            return Promise.reject(systemicError());
+          },
+        }));
+      });
+      await Promise.all(tripped);
+      await control.paused;
+      expect(control.events).toEqual(['paused']);
+      control.fix();
+      await Promise.all(runs);
+      expect(batches.map((batch) => batch.resolved)).toEqual([['1'], ['7'], ['9']]);
+      expect(control.events).toEqual(['paused', 'resumed']);
+    });
+
+    it('does not start the next message while paused', async () => {
+      const batch = new FakeBatch(messages('10', '11'));
+      const control = controlledPause();
+      const heartbeat = latch();
+      batch.onHeartbeat = () => heartbeat.resolve();
+      const handled: string[] = [];
+      const done = processBatch(batch, deps({
+        pause: control.pause,
+        probeFor: control.probeFor,
+        handle: (message) => {
+          handled.push(message.offset);
+          return handled.length === 1 ? Promise.reject(systemicError()) : Promise.resolve();
+        },
+      }));
+      await heartbeat.promise;
+      expect(handled).toEqual(['10']);
+      control.fix();
+      await done;
+      expect(handled).toEqual(['10', '10', '11']);
+    });
+
+    it('hands the message back, unresolved, when shutdown aborts the wait', async () => {
+      const batch = new FakeBatch(messages('10', '11'));
+      const control = controlledPause();
+      const shutdown = new AbortController();
+      const handled: string[] = [];
+      const done = processBatch(batch, deps({
+        pause: control.pause,
+        probeFor: control.probeFor,
+        signal: shutdown.signal,
+        heartbeatIntervalMs: 60_000,
+        handle: (message) => {
+          handled.push(message.offset);
+          return Promise.reject(systemicError());
+        },
+      }));
+      await control.paused;
+      shutdown.abort(new Error('shutdown'));
+      await expect(done).resolves.toBeUndefined();
+      expect(handled).toEqual(['10']);
+      expect(batch.resolved).toEqual([]);
+      expect(batch.events).not.toContain('commit');
+    });
+
+    it('hands the message back when the partition is taken away during the pause', async () => {
+      const batch = new FakeBatch(messages('10'));
+      const control = controlledPause();
+      const heartbeat = latch();
+      batch.onHeartbeat = () => {
+        batch.active = false;
+        heartbeat.resolve();
+      };
+      const done = processBatch(batch, deps({ pause: control.pause, probeFor: control.probeFor, handle: () => Promise.reject(systemicError()) }));
+      await heartbeat.promise;
+      await done;
+      expect(batch.resolved).toEqual([]);
+    });
+  });
+
+  it('hands back a message whose handler fails because of the shutdown', async () => {
+    const batch = new FakeBatch(messages('10', '11'));
+    const shutdown = new AbortController();
+    const done = processBatch(batch, deps({
+      signal: shutdown.signal,
+      handle: () => {
+        shutdown.abort(new Error('shutdown'));
+        return Promise.reject(new Error('aborted call'));
+      },
+    }));
+    await expect(done).resolves.toBeUndefined();
+    expect(batch.resolved).toEqual([]);
+  });
+
+  it('handles nothing once aborted or inactive', async () => {
+    const handled: string[] = [];
+    const handle = (message: InboundMessage) => {
+      handled.push(message.offset);
+      return Promise.resolve();
+    };
+    const aborted = new AbortController();
+    aborted.abort();
+    await processBatch(new FakeBatch(messages('1')), deps({ handle, signal: aborted.signal }));
+    const inactive = new FakeBatch(messages('2'));
+    inactive.active = false;
+    await processBatch(inactive, deps({ handle }));
+    expect(handled).toEqual([]);
+  });
+});

@@ -1,0 +1,306 @@
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../../../src/provisioning/outcome.ts';
+import { DirectoryError, SystemicError } from '../../../src/provisioning/errors.ts';
+import { provisionUser, type PoolPolicy } from '../../../src/provisioning/provision-user.ts';
+import type { ProvisionRequest } from '../../../src/provisioning/request.ts';
+import { Secret } from '../../../src/provisioning/secret.ts';
+import { createDirectoryCalls } from '../../../src/resilience/directory-calls.ts';
+import { aRequest, POOL, TRACEPARENT } from '../../support/builders.ts';
+import { FakeDirectory, simulatedCognitoError } from '../../support/fakes/fake-directory.ts';
+import { InlineCalls } from '../../support/fakes/inline-calls.ts';
+import { RecordingLimiter } from '../../support/fakes/recording-limiter.ts';
+import { RecordingMetrics } from '../../support/fakes/recording-metrics.ts';
+
+const OTHER_POOL = 'eu-west-1_Other2';
+
+function setup(pools: PoolPolicy = { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL, OTHER_POOL]) }) {
+  const directory = new FakeDirectory();
+  const calls = new InlineCalls();
+  const provision = (request: ProvisionRequest) => provisionUser(request, { directory, calls, pools, now: () => 0 });
+  return { directory, calls, provision };
+}
+
+function expectKind<K extends Outcome['kind']>(outcome: Outcome, kind: K): Extract<Outcome, { kind: K }> {
+  expect(outcome.kind).toBe(kind);
+  return outcome as Extract<Outcome, { kind: K }>;
+}
+
+describe('provisionUser', () => {
+  it('creates the user and answers created with what the directory returned', async () => {
+    const { directory, calls, provision } = setup();
+    const outcome = expectKind(await provision(aRequest()), 'created');
+    expect(outcome.userPoolId).toBe(POOL);
+    expect(outcome.attempts).toBe(1);
+    expect(outcome.user).toEqual(directory.user(POOL, 'jdoe'));
+    expect(outcome.user.userStatus).toBe('FORCE_CHANGE_PASSWORD');
+    expect(outcome.user.sub).not.toBe('');
+    expect(calls.operations).toEqual(['AdminCreateUser']);
+  });
+
+  describe('pools', () => {
+    it('uses the default pool when the request names none', async () => {
+      const { directory, provision } = setup({ defaultUserPoolId: OTHER_POOL, allowedUserPoolIds: new Set([OTHER_POOL]) });
+      const outcome = expectKind(await provision(aRequest({ userPoolId: undefined })), 'created');
+      expect(outcome.userPoolId).toBe(OTHER_POOL);
+      expect(directory.createRequests.map((user) => user.userPoolId)).toEqual([OTHER_POOL]);
+    });
+
+    it('uses the pool the request names over the default', async () => {
+      const { directory, provision } = setup();
+      await provision(aRequest({ userPoolId: OTHER_POOL }));
+      expect(directory.createRequests.map((user) => user.userPoolId)).toEqual([OTHER_POOL]);
+    });
+
+    it('answers invalid (data.userPoolId required) when neither the request nor the config names a pool', async () => {
+      const { directory, provision } = setup({ defaultUserPoolId: undefined, allowedUserPoolIds: new Set([POOL]) });
+      const outcome = expectKind(await provision(aRequest({ userPoolId: undefined })), 'invalid');
+      expect(outcome.userPoolId).toBeUndefined();
+      expect(outcome.violations.map(({ field, rule }) => ({ field, rule }))).toEqual([{ field: 'data.userPoolId', rule: 'required' }]);
+      expect(directory.createRequests).toEqual([]);
+    });
+
+    it('answers pool-not-allowed for a pool outside the allowlist without calling the directory', async () => {
+      const { directory, calls, provision } = setup();
+      const outcome = await provision(aRequest({ userPoolId: 'us-east-1_Elsewhere' }));
+      expect(outcome).toEqual({ kind: 'pool-not-allowed', userPoolId: 'us-east-1_Elsewhere' });
+      expect(calls.operations).toEqual([]);
+      expect(directory.createRequests).toEqual([]);
+      expect(directory.getRequests).toEqual([]);
+    });
+  });
+
+  it('answers invalid without calling the directory when the request breaks a rule', async () => {
+    const { directory, calls, provision } = setup();
+    const outcome = expectKind(await provision(aRequest({ attributes: { email_verified: 'true' } })), 'invalid');
+    expect(outcome.userPoolId).toBe(POOL);
+    expect(outcome.violations.map((v) => v.rule)).toEqual(['email-required']);
+    expect(calls.operations).toEqual([]);
+    expect(directory.createRequests).toEqual([]);
+  });
+
+  describe('when the username exists', () => {
+    it('answers already-existed when the stored attributes match the request (a redelivery)', async () => {
+      const { directory, calls, provision } = setup();
+      const existing = directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', given_name: 'Jane' });
+      const outcome = expectKind(await provision(aRequest()), 'already-existed');
+      expect(outcome.user).toEqual(existing);
+      expect(outcome.attempts).toBe(2);
+      expect(calls.operations).toEqual(['AdminCreateUser', 'AdminGetUser']);
+      expect(directory.userCount).toBe(1);
+    });
+
+    it('compares *_verified values case-insensitively (Cognito stores "true")', async () => {
+      const { directory, provision } = setup();
+      directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', email_verified: 'true' });
+      const outcome = await provision(aRequest({ attributes: { email: 'jdoe@example.com', email_verified: 'TRUE' } }));
+      expect(outcome.kind).toBe('already-existed');
+    });
+
+    it('compares other values exactly', async () => {
+      const { directory, provision } = setup();
+      directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', given_name: 'jane' });
+      const outcome = expectKind(await provision(aRequest()), 'conflict');
+      expect(outcome.differingAttributes).toEqual(['given_name']);
+    });
+
+    it('answers conflict naming the differing attributes, never their values', async () => {
+      const { directory, provision } = setup();
+      directory.seed(POOL, 'jdoe', { email: 'someone-else@example.com', given_name: 'Jane', 'custom:team': 'blue' });
+      const request = aRequest({ attributes: { email: 'jdoe@example.com', given_name: 'Jane', locale: 'fr' } });
+      const outcome = expectKind(await provision(request), 'conflict');
+      expect(outcome).toEqual({ kind: 'conflict', userPoolId: POOL, differingAttributes: ['email', 'locale'], attempts: 2 });
+      expect(JSON.stringify(outcome)).not.toContain('example.com');
+    });
+
+    it('creates the user again, once, when it vanished between UsernameExists and AdminGetUser', async () => {
+      const { directory, calls, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('UsernameExistsException'));
+      const outcome = expectKind(await provision(aRequest()), 'created');
+      expect(outcome.attempts).toBe(3);
+      expect(calls.operations).toEqual(['AdminCreateUser', 'AdminGetUser', 'AdminCreateUser']);
+    });
+
+    it('gives up with rejected when the user keeps existing but cannot be read back', async () => {
+      const { directory, calls, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('UsernameExistsException'), simulatedCognitoError('UsernameExistsException'));
+      const outcome = expectKind(await provision(aRequest()), 'rejected');
+      expect(outcome.errorCode).toBe('UsernameExistsException');
+      expect(calls.operations).toEqual(['AdminCreateUser', 'AdminGetUser', 'AdminCreateUser', 'AdminGetUser']);
+    });
+  });
+
+  describe('RESEND', () => {
+    it('re-invites an existing user and answers already-existed', async () => {
+      const { directory, provision } = setup();
+      const existing = directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com' });
+      const outcome = expectKind(await provision(aRequest({ messageAction: 'RESEND', attributes: {} })), 'already-existed');
+      expect(outcome.user).toEqual(existing);
+      expect(directory.createRequests.map((user) => user.messageAction)).toEqual(['RESEND']);
+    });
+
+    it('answers rejected with UserNotFoundException when the user does not exist', async () => {
+      const { directory, provision } = setup();
+      const outcome = expectKind(await provision(aRequest({ messageAction: 'RESEND', attributes: {} })), 'rejected');
+      expect(outcome.errorCode).toBe('UserNotFoundException');
+      expect(outcome.attempts).toBe(1);
+      expect(directory.userCount).toBe(0);
+    });
+  });
+
+  describe('directory failures', () => {
+    it.each([
+      'InvalidParameterException',
+      'InvalidPasswordException',
+      'UserLambdaValidationException',
+      'AliasExistsException',
+      'CodeDeliveryFailureException',
+    ])('answers rejected with the code for the permanent %s', async (code) => {
+      const { directory, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError(code, 400, 'refused'));
+      const outcome = await provision(aRequest());
+      expect(outcome).toEqual({ kind: 'rejected', userPoolId: POOL, errorCode: code, message: 'refused', attempts: 1 });
+    });
+
+    it('answers retries-exhausted when a transient failure outlasts the calls (inline: one attempt)', async () => {
+      const { directory, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('TooManyRequestsException', 429, 'Rate exceeded'));
+      const outcome = await provision(aRequest());
+      expect(outcome).toEqual({ kind: 'retries-exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 1 });
+    });
+
+    it('answers retries-exhausted after the retry budget of the real DirectoryCalls is spent', async () => {
+      const directory = new FakeDirectory();
+      const calls = createDirectoryCalls({
+        limiter: new RecordingLimiter(),
+        retry: { maxAttempts: 3, maxDurationMs: 60_000, minDelayMs: 1, maxDelayMs: 2 },
+        observer: new RecordingMetrics(),
+      });
+      const failures = Array.from({ length: 5 }, () => simulatedCognitoError('InternalErrorException', 500));
+      directory.failNext('AdminCreateUser', ...failures);
+      const outcome = expectKind(
+        await provisionUser(aRequest(), { directory, calls, pools: { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) } }),
+        'retries-exhausted',
+      );
+      expect(outcome.errorCode).toBe('InternalErrorException');
+      expect(outcome.attempts).toBe(3);
+      expect(directory.createRequests).toHaveLength(3);
+    });
+
+    it.each(['NotAuthorizedException', 'ResourceNotFoundException', 'CredentialsProviderError'])(
+      'throws a SystemicError carrying the pool id for %s',
+      async (code) => {
+        const { directory, provision } = setup();
+        directory.failNext('AdminCreateUser', simulatedCognitoError(code));
+        const error: unknown = await provision(aRequest({ userPoolId: OTHER_POOL })).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(SystemicError);
+        expect((error as SystemicError).userPoolId).toBe(OTHER_POOL);
+        expect((error as SystemicError).code).toBe(code);
+      },
+    );
+
+    it('throws a SystemicError when the read-back after UsernameExists fails systemically', async () => {
+      const { directory, provision } = setup();
+      directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', given_name: 'Jane' });
+      directory.failNext('AdminGetUser', simulatedCognitoError('AccessDeniedException', 403));
+      await expect(provision(aRequest())).rejects.toBeInstanceOf(SystemicError);
+    });
+
+    it('lets anything that is not a DirectoryError (a bug) through unchanged', async () => {
+      const { directory, provision } = setup();
+      const bug = new TypeError('cannot read properties of undefined');
+      directory.failNext('AdminCreateUser', bug);
+      await expect(provision(aRequest())).rejects.toBe(bug);
+    });
+  });
+
+  describe('what reaches the directory', () => {
+    it('passes every AdminCreateUser parameter through unchanged', async () => {
+      const { directory, provision } = setup();
+      const temporaryPassword = new Secret('Temp-Pa55word!');
+      const request = aRequest({
+        username: 'jdoe',
+        attributes: { email: 'jdoe@example.com', email_verified: 'true', phone_number: '+15555550100', 'custom:employee_id': 'E1234' },
+        validationData: { hr_system: 'workday' },
+        clientMetadata: { department: 'finance' },
+        temporaryPassword,
+        forceAliasCreation: true,
+        messageAction: 'SUPPRESS',
+        desiredDeliveryMediums: ['EMAIL', 'SMS'],
+      });
+      await provision(request);
+      expect(directory.createRequests).toHaveLength(1);
+      const [received] = directory.createRequests;
+      expect(received).toEqual({
+        userPoolId: POOL,
+        username: 'jdoe',
+        attributes: { email: 'jdoe@example.com', email_verified: 'true', phone_number: '+15555550100', 'custom:employee_id': 'E1234' },
+        validationData: { hr_system: 'workday' },
+        clientMetadata: { department: 'finance' },
+        temporaryPassword,
+        forceAliasCreation: true,
+        messageAction: 'SUPPRESS',
+        desiredDeliveryMediums: ['EMAIL', 'SMS'],
+      });
+      expect(received?.temporaryPassword?.reveal()).toBe('Temp-Pa55word!');
+    });
+
+    it('passes absent optional parameters as undefined, not as defaults', async () => {
+      const { directory, provision } = setup();
+      await provision(aRequest({ messageAction: undefined, attributes: { phone_number: '+15555550100' } }));
+      const [received] = directory.createRequests;
+      expect(received?.temporaryPassword).toBeUndefined();
+      expect(received?.forceAliasCreation).toBeUndefined();
+      expect(received?.messageAction).toBeUndefined();
+      expect(received?.desiredDeliveryMediums).toBeUndefined();
+    });
+
+    it('adds the traceparent to clientMetadata', async () => {
+      const { directory, provision } = setup();
+      await provision(aRequest({ traceparent: TRACEPARENT, clientMetadata: { department: 'finance' } }));
+      expect(directory.createRequests[0]?.clientMetadata).toEqual({ department: 'finance', traceparent: TRACEPARENT });
+    });
+
+    it('keeps a traceparent key the request set itself', async () => {
+      const { directory, provision } = setup();
+      await provision(aRequest({ traceparent: TRACEPARENT, clientMetadata: { traceparent: 'mine' } }));
+      expect(directory.createRequests[0]?.clientMetadata).toEqual({ traceparent: 'mine' });
+    });
+
+    it('adds nothing when the request has no traceparent', async () => {
+      const { directory, provision } = setup();
+      await provision(aRequest({ traceparent: undefined, clientMetadata: {} }));
+      expect(directory.createRequests[0]?.clientMetadata).toEqual({});
+    });
+  });
+
+  describe('the temporary password', () => {
+    const password = 'Sup3r-Secret-Temp!';
+
+    it('is scrubbed from a rejection message that echoes it', async () => {
+      const { directory, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('InvalidPasswordException', 400, `Password ${password} does not conform to policy`));
+      const outcome = expectKind(await provision(aRequest({ temporaryPassword: new Secret(password) })), 'rejected');
+      expect(outcome.message).not.toContain(password);
+      expect(outcome.message).toBe('Password [redacted] does not conform to policy');
+    });
+
+    it('is scrubbed from a retries-exhausted message that echoes it', async () => {
+      const { directory, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('InternalErrorException', 500, `failed on ${password}`));
+      const outcome = expectKind(await provision(aRequest({ temporaryPassword: new Secret(password) })), 'retries-exhausted');
+      expect(outcome.message).not.toContain(password);
+    });
+
+    it('is scrubbed from a SystemicError message that echoes it', async () => {
+      const { directory, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('NotAuthorizedException', 400, `denied for ${password}`));
+      const error: unknown = await provision(aRequest({ temporaryPassword: new Secret(password) })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SystemicError);
+      expect((error as SystemicError).message).not.toContain(password);
+      expect((error as SystemicError).message).toContain('NotAuthorizedException');
+      expect(JSON.stringify(error, Object.getOwnPropertyNames(error))).not.toContain(password);
+      const cause = (error as SystemicError).cause;
+      expect(cause instanceof DirectoryError ? cause.message : '').not.toContain(password);
+    });
+  });
+});
