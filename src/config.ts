@@ -51,6 +51,9 @@ const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'sc
 
 export function loadConfig(env: Env): Config {
   const read = reader(env);
+  // The required variables first, in the order of the contract's table.
+  const brokers = read.required('KAFKA_BROKERS', (value) => list('KAFKA_BROKERS', value).map((broker) => hostPort('KAFKA_BROKERS', broker)));
+  const region = read.required('AWS_REGION', (value) => matching('AWS_REGION', value, REGION, 'a region such as us-east-1'));
   const defaultUserPoolId = read.optional('USER_POOL_ID', (value) => poolId('USER_POOL_ID', value));
   const allowedUserPoolIds = read.optional('ALLOWED_USER_POOL_IDS', (value) => list('ALLOWED_USER_POOL_IDS', value).map((id) => poolId('ALLOWED_USER_POOL_IDS', id)))
     ?? (defaultUserPoolId !== undefined ? [defaultUserPoolId] : undefined);
@@ -64,7 +67,7 @@ export function loadConfig(env: Env): Config {
 
   return {
     kafka: {
-      brokers: read.required('KAFKA_BROKERS', (value) => list('KAFKA_BROKERS', value).map((broker) => hostPort('KAFKA_BROKERS', broker))),
+      brokers,
       groupId: read.optional('KAFKA_GROUP_ID', (value) => value) ?? 'user-provisioner',
       clientId: read.optional('KAFKA_CLIENT_ID', (value) => value) ?? 'user-provisioner',
       ssl: read.optional('KAFKA_SSL', (value) => boolean('KAFKA_SSL', value)) ?? false,
@@ -77,7 +80,7 @@ export function loadConfig(env: Env): Config {
       dlq: read.optional('TOPIC_DLQ', (value) => topic('TOPIC_DLQ', value)) ?? 'user-requested.dlq',
     },
     cognito: {
-      region: read.required('AWS_REGION', (value) => matching('AWS_REGION', value, REGION, 'a region such as us-east-1')),
+      region,
       endpoint: read.optional('COGNITO_ENDPOINT', (value) => url('COGNITO_ENDPOINT', value, ['http:', 'https:'])),
       defaultUserPoolId,
       allowedUserPoolIds,

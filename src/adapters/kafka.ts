@@ -5,7 +5,6 @@ import {
   logLevel as KafkaLogLevel,
   Partitioners,
   type Consumer,
-  type IHeaders,
   type KafkaMessage,
   type LogEntry,
   type Producer,
@@ -103,15 +102,16 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
         autoCommit: true,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
-        eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+        eachBatch: async (payload) => {
+          const { batch } = payload;
           await handler({
             topic: batch.topic,
             partition: batch.partition,
             messages: batch.messages.map((message) => toInbound(batch.topic, batch.partition, message)),
-            resolve: resolveOffset,
-            commit: () => commitOffsetsIfNecessary(),
-            heartbeat,
-            isActive: () => isRunning() && !isStale(),
+            resolve: (offset) => payload.resolveOffset(offset),
+            commit: () => payload.commitOffsetsIfNecessary(),
+            heartbeat: () => payload.heartbeat(),
+            isActive: () => payload.isRunning() && !payload.isStale(),
           });
         },
       });
@@ -153,7 +153,7 @@ function toInbound(topic: string, partition: number, message: KafkaMessage): Inb
     offset: message.offset,
     key: message.key,
     value: message.value,
-    headers: (message.headers ?? {}) as IHeaders,
+    headers: message.headers ?? {},
     timestamp: message.timestamp,
   };
 }

@@ -136,8 +136,9 @@ const OUTCOME_NAMESPACE = Buffer.from('4d6f1c1e6b2a4f0e9a51c3a7f0b2d8e1', 'hex')
 /** A UUID (version 5) of the request id and the outcome type: the same answer has the same id. */
 export function outcomeId(requestId: string, type: string): string {
   const hash = createHash('sha1').update(OUTCOME_NAMESPACE).update(`${type}\n${requestId}`).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  // RFC 9562: the version (5) in the high nibble of byte 6, the variant (0b10) in the top bits of byte 8.
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }

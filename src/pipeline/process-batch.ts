@@ -62,6 +62,7 @@ async function waitWhilePaused(batch: Batch, deps: BatchDeps): Promise<boolean> 
     if (!batch.isActive() || deps.signal.aborted) return false;
     const tick = AbortSignal.any([deps.signal, AbortSignal.timeout(deps.heartbeatIntervalMs)]);
     await deps.pause.whenClear(tick).catch(() => undefined);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- `paused` can change during the await; TypeScript keeps the loop condition's narrowing.
     if (deps.pause.paused) await batch.heartbeat();
   }
   return batch.isActive() && !deps.signal.aborted;

@@ -33,22 +33,27 @@ export class SystemicPause {
   /** Pauses (once) and probes until `probe` resolves; `probe` rejects while the fault lasts. */
   trip(error: SystemicError, probe: () => Promise<void>): void {
     if (this.#gate !== undefined || this.#stopped) return;
-    this.#gate = Promise.withResolvers<void>();
+    this.#gate = Promise.withResolvers();
     this.#listener.paused(error);
     void this.#probeUntilClear(probe);
   }
 
-  /** Resolves at once when not paused; otherwise when the pause ends or the signal aborts. */
-  whenClear(signal?: AbortSignal): Promise<void> {
+  /** Resolves at once when not paused, otherwise when the pause ends; rejects with the signal's reason if it aborts first. */
+  async whenClear(signal?: AbortSignal): Promise<void> {
     const gate = this.#gate;
-    if (gate === undefined) return Promise.resolve();
+    if (gate === undefined) return;
     if (signal === undefined) return gate.promise;
-    return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      gate.promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    signal.throwIfAborted();
+    const aborted = Promise.withResolvers<'aborted'>();
+    const onAbort = () => aborted.resolve('aborted');
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const first = await Promise.race([gate.promise.then(() => 'clear' as const), aborted.promise]);
+      // throwIfAborted rethrows the reason as the caller gave it, whatever its type.
+      if (first === 'aborted') signal.throwIfAborted();
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
   }
 
   stop(): void {

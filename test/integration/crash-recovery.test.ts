@@ -1,6 +1,7 @@
 // The service killed with SIGKILL in the middle of its work and started again: every input ends
 // with an outcome, and no request becomes two users.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { Cleanup } from '../support/cleanup.ts';
 import { startCognitoFaultProxy, type CognitoFaultProxy } from '../support/cognito-fault-proxy.ts';
 import { CognitoTestClient } from '../support/cognito-test-client.ts';
 import { requestEvent, structured } from '../support/events.ts';
@@ -17,24 +18,20 @@ let cognito: CognitoTestClient;
 let proxy: CognitoFaultProxy;
 let topics: Topics;
 let pool: string;
-const services: ServiceProcess[] = [];
+const cleanup = new Cleanup();
 
 beforeAll(async () => {
-  kafka = new KafkaTestClient(brokers);
-  cognito = new CognitoTestClient(cognitoEndpoint);
+  kafka = cleanup.add(new KafkaTestClient(brokers), (client) => client.close());
+  cognito = cleanup.add(new CognitoTestClient(cognitoEndpoint), (client) => client.close());
   // Some latency on every call, so that a kill lands while calls and batches are in flight.
-  proxy = await startCognitoFaultProxy({ upstream: cognitoEndpoint, latency: { meanMs: 15, jitterMs: 10 } });
+  proxy = cleanup.add(await startCognitoFaultProxy({ upstream: cognitoEndpoint, latency: { meanMs: 15, jitterMs: 10 } }), (started) => started.close());
   pool = await cognito.createPool();
   topics = await kafka.freshTopics(3);
   await kafka.watch(topics.created, topics.failed, topics.dlq);
 });
 
-afterAll(async () => {
-  for (const service of services) await service.stop();
-  await kafka?.close();
-  await proxy?.close();
-  cognito?.close();
-});
+// Registered last, the services stop first.
+afterAll(() => cleanup.run());
 
 it(`SIGKILL in the middle of ${EVENTS} events, twice, then a restart: every input has an outcome, no user twice`, async () => {
   const events = Array.from({ length: EVENTS }, (_, i) => requestEvent({ username: `crash-${i}`, attributes: { email: `crash-${i}@example.com` } }));
@@ -42,8 +39,7 @@ it(`SIGKILL in the middle of ${EVENTS} events, twice, then a restart: every inpu
   const answered = () => events.filter((event) => answersFor(kafka, topics, event.id).length > 0).length;
   const start = async () => {
     const service = await ServiceProcess.start({ brokers, cognitoEndpoint: proxy.endpoint, topics, userPoolId: pool, env: { COGNITO_RATE_LIMIT: '200' } });
-    services.push(service);
-    return service;
+    return cleanup.add(service, (started) => started.stop());
   };
 
   for (const killAt of [EVENTS / 4, EVENTS / 2]) {

@@ -1,6 +1,7 @@
 // Paths moto cannot produce, injected by the fault proxy in front of it. Test names say what is
 // simulated. The service runs with a small retry budget so exhaustion is quick.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Cleanup } from '../support/cleanup.ts';
 import { startCognitoFaultProxy, type CognitoFaultProxy } from '../support/cognito-fault-proxy.ts';
 import { CognitoTestClient } from '../support/cognito-test-client.ts';
 import { requestEvent, structured } from '../support/events.ts';
@@ -19,30 +20,28 @@ let proxy: CognitoFaultProxy;
 let service: ServiceProcess;
 let topics: Topics;
 let pool: string;
+const cleanup = new Cleanup();
 
 beforeAll(async () => {
-  kafka = new KafkaTestClient(brokers);
-  cognito = new CognitoTestClient(cognitoEndpoint);
-  proxy = await startCognitoFaultProxy({ upstream: cognitoEndpoint });
+  kafka = cleanup.add(new KafkaTestClient(brokers), (client) => client.close());
+  cognito = cleanup.add(new CognitoTestClient(cognitoEndpoint), (client) => client.close());
+  proxy = cleanup.add(await startCognitoFaultProxy({ upstream: cognitoEndpoint }), (started) => started.close());
   pool = await cognito.createPool();
   topics = await kafka.freshTopics();
   await kafka.watch(topics.created, topics.failed, topics.dlq);
-  service = await ServiceProcess.start({
+  const started = await ServiceProcess.start({
     brokers,
     cognitoEndpoint: proxy.endpoint,
     topics,
     userPoolId: pool,
     env: { RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS), RETRY_MIN_DELAY_MS: '20', RETRY_MAX_DELAY_MS: '100', COGNITO_TIMEOUT_MS: '1000' },
   });
+  service = cleanup.add(started, async (running) => {
+    expect((await running.stop()).code).toBe(0);
+  });
 });
 
-afterAll(async () => {
-  const exit = await service?.stop();
-  await kafka?.close();
-  await proxy?.close();
-  cognito?.close();
-  expect(exit?.code).toBe(0);
-});
+afterAll(() => cleanup.run());
 
 const forUser = (username: string) => (call: { body: Record<string, unknown> }) => call.body['Username'] === username;
 

@@ -1,6 +1,7 @@
 // Start-up and shutdown as the contract fixes them: configuration errors exit 2 with one line
 // naming the variable, before connecting; SIGTERM and SIGINT drain and exit 0.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Cleanup } from '../support/cleanup.ts';
 import { CognitoTestClient, TEST_CREDENTIALS } from '../support/cognito-test-client.ts';
 import { requestEvent, structured } from '../support/events.ts';
 import { KafkaTestClient, type Topics } from '../support/kafka-test-client.ts';
@@ -39,23 +40,21 @@ describe('signals', () => {
   let cognito: CognitoTestClient;
   let topics: Topics;
   let pool: string;
+  const cleanup = new Cleanup();
 
   beforeAll(async () => {
-    kafka = new KafkaTestClient(brokers);
-    cognito = new CognitoTestClient(cognitoEndpoint);
+    kafka = cleanup.add(new KafkaTestClient(brokers), (client) => client.close());
+    cognito = cleanup.add(new CognitoTestClient(cognitoEndpoint), (client) => client.close());
     pool = await cognito.createPool();
     topics = await kafka.freshTopics();
     await kafka.watch(topics.created, topics.failed);
   });
 
-  afterAll(async () => {
-    await kafka?.close();
-    cognito?.close();
-  });
+  afterAll(() => cleanup.run());
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} drains, commits and exits 0; the next instance does not redo committed work`, async () => {
-      const first = await ServiceProcess.start({ brokers, cognitoEndpoint, topics, userPoolId: pool });
+      const first = cleanup.add(await ServiceProcess.start({ brokers, cognitoEndpoint, topics, userPoolId: pool }), (service) => service.stop());
       const event = requestEvent({ username: `signal-${signal}`, attributes: { email: 's@example.com' } });
       await kafka.produce(topics.requested, [structured(event)]);
       await createdFor(kafka, topics, event.id);
@@ -63,7 +62,7 @@ describe('signals', () => {
       expect((await first.exited).code).toBe(0);
       expect(first.logs.some((line) => line['msg'] === 'stopped')).toBe(true);
 
-      const second = await ServiceProcess.start({ brokers, cognitoEndpoint, topics, userPoolId: pool });
+      const second = cleanup.add(await ServiceProcess.start({ brokers, cognitoEndpoint, topics, userPoolId: pool }), (service) => service.stop());
       const marker = requestEvent({ username: `after-${signal}`, attributes: { email: 'a@example.com' } });
       await kafka.produce(topics.requested, [structured(marker)]);
       await createdFor(kafka, topics, marker.id);

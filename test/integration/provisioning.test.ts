@@ -2,6 +2,7 @@
 // Cognito behind the fault proxy (here only counting calls; it injects nothing).
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { compileValidators } from '../../src/events/schemas.ts';
+import { Cleanup } from '../support/cleanup.ts';
 import { startCognitoFaultProxy, type CognitoFaultProxy } from '../support/cognito-fault-proxy.ts';
 import { CognitoTestClient } from '../support/cognito-test-client.ts';
 import { binary, requestEvent, structured } from '../support/events.ts';
@@ -21,25 +22,23 @@ let service: ServiceProcess;
 let topics: Topics;
 let pool: string;
 let otherPool: string;
+const cleanup = new Cleanup();
 
 beforeAll(async () => {
-  kafka = new KafkaTestClient(brokers);
-  cognito = new CognitoTestClient(cognitoEndpoint);
-  proxy = await startCognitoFaultProxy({ upstream: cognitoEndpoint });
+  kafka = cleanup.add(new KafkaTestClient(brokers), (client) => client.close());
+  cognito = cleanup.add(new CognitoTestClient(cognitoEndpoint), (client) => client.close());
+  proxy = cleanup.add(await startCognitoFaultProxy({ upstream: cognitoEndpoint }), (started) => started.close());
   pool = await cognito.createPool();
   otherPool = await cognito.createPool();
   topics = await kafka.freshTopics(2);
   await kafka.watch(topics.created, topics.failed, topics.dlq);
-  service = await ServiceProcess.start({ brokers, cognitoEndpoint: proxy.endpoint, topics, userPoolId: pool });
+  const started = await ServiceProcess.start({ brokers, cognitoEndpoint: proxy.endpoint, topics, userPoolId: pool });
+  service = cleanup.add(started, async (running) => {
+    expect((await running.stop()).code).toBe(0);
+  });
 });
 
-afterAll(async () => {
-  const exit = await service?.stop();
-  await kafka?.close();
-  await proxy?.close();
-  cognito?.close();
-  expect(exit?.code).toBe(0);
-});
+afterAll(() => cleanup.run());
 
 describe('a valid request', () => {
   it('becomes a Cognito user and a user.created.v1 event, with every AdminCreateUser parameter', async () => {
@@ -81,10 +80,10 @@ describe('a valid request', () => {
       },
     });
     const stored = await cognito.getUser(pool, 'jdoe-all-params');
-    const storedAttributes = Object.fromEntries((stored.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
-    expect(created.data.sub).toBe(storedAttributes['sub']);
+    const storedAttributes = new Map((stored.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
+    expect(created.data.sub).toBe(storedAttributes.get('sub'));
     expect(created.data.createdAt).toBe(stored.UserCreateDate?.toISOString());
-    expect(storedAttributes['custom:employee_id']).toBe('E1234');
+    expect(storedAttributes.get('custom:employee_id')).toBe('E1234');
     expect(JSON.stringify(created)).not.toContain(PASSWORD);
   });
 

@@ -405,7 +405,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function stripHopByHop(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = String(headers.connection ?? '')
+  const named = (headers.connection ?? '')
     .split(',')
     .map((token) => token.trim().toLowerCase());
   const out: OutgoingHttpHeaders = {};

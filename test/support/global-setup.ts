@@ -46,12 +46,16 @@ async function startKafka(stops: Stop[]): Promise<string> {
     const { KafkaContainer } = await import('@testcontainers/kafka');
     // Confluent Platform 7.9 ships Apache Kafka 3.9.
     const container = await new KafkaContainer('confluentinc/cp-kafka:7.9.0').withKraft().start();
-    stops.push(async () => void (await container.stop()));
+    stops.push(async () => {
+      await container.stop();
+    });
     return `${container.getHost()}:${container.getMappedPort(9093)}`;
   }
   const env = { ...process.env, KAFKA_PORT: TEST_KAFKA_PORT };
   const { stdout } = await run('bash', ['scripts/kafka.sh', 'start'], { cwd: root, env, timeout: 600_000 });
-  stops.push(async () => void (await run('bash', ['scripts/kafka.sh', 'stop'], { cwd: root, env })));
+  stops.push(async () => {
+    await run('bash', ['scripts/kafka.sh', 'stop'], { cwd: root, env });
+  });
   return lastAssignment(stdout, 'KAFKA_BROKERS');
 }
 
@@ -62,12 +66,16 @@ async function startMoto(stops: Stop[]): Promise<string> {
       .withExposedPorts(5000)
       .withWaitStrategy(Wait.forHttp('/moto-api/', 5000))
       .start();
-    stops.push(async () => void (await container.stop()));
+    stops.push(async () => {
+      await container.stop();
+    });
     return `http://${container.getHost()}:${container.getMappedPort(5000)}`;
   }
   const env = { ...process.env, MOTO_PORT: TEST_MOTO_PORT };
   const { stdout } = await run('bash', ['scripts/moto.sh', 'start'], { cwd: root, env, timeout: 600_000 });
-  stops.push(async () => void (await run('bash', ['scripts/moto.sh', 'stop'], { cwd: root, env })));
+  stops.push(async () => {
+    await run('bash', ['scripts/moto.sh', 'stop'], { cwd: root, env });
+  });
   return lastAssignment(stdout, 'COGNITO_ENDPOINT');
 }
 

@@ -8,10 +8,10 @@ export type Answer =
 /** Every outcome published so far for a request id, on either outcome topic. */
 export function answersFor(kafka: KafkaTestClient, topics: Topics, requestId: string): Answer[] {
   const created = kafka.read(topics.created)
-    .map((message) => ({ kind: 'created' as const, event: json<UserCreatedEvent>(message), message }))
+    .map((message) => ({ kind: 'created' as const, event: json(message) as UserCreatedEvent, message }))
     .filter((answer) => answer.event.data.requestId === requestId);
   const failed = kafka.read(topics.failed)
-    .map((message) => ({ kind: 'failed' as const, event: json<UserProvisioningFailedEvent>(message), message }))
+    .map((message) => ({ kind: 'failed' as const, event: json(message) as UserProvisioningFailedEvent, message }))
     .filter((answer) => answer.event.data.requestId === requestId);
   return [...created, ...failed];
 }

@@ -60,7 +60,15 @@ export class ServiceProcess {
       ...(options.userPoolId !== undefined ? { USER_POOL_ID: options.userPoolId } : {}),
       ...options.env,
     });
-    if (options.waitForReady ?? true) await service.waitUntil('ready', async () => (await service.probe('/readyz')) === 200);
+    if (options.waitForReady ?? true) {
+      try {
+        await service.waitUntil('ready', async () => (await service.probe('/readyz')) === 200);
+      } catch (error) {
+        // Nobody else holds the process yet: do not leave it running.
+        service.signal('SIGKILL');
+        throw error;
+      }
+    }
     return service;
   }
 
@@ -95,10 +103,8 @@ export class ServiceProcess {
 
   async waitUntil(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 90_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let exited = false;
-    void this.exited.then(() => (exited = true));
     while (!(await condition())) {
-      if (exited) throw new Error(`the service exited while waiting for ${what}:\n${this.stderr.join('\n')}\n${this.stdout.slice(-20).join('\n')}`);
+      if (this.#hasExited()) throw new Error(`the service exited while waiting for ${what}:\n${this.stderr.join('\n')}\n${this.stdout.slice(-20).join('\n')}`);
       if (Date.now() > deadline) throw new Error(`timed out waiting for the service to be ${what}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -110,8 +116,12 @@ export class ServiceProcess {
 
   /** SIGTERM and wait for the exit. */
   async stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
+    if (!this.#hasExited()) this.#child.kill('SIGTERM');
     return this.exited;
+  }
+
+  #hasExited(): boolean {
+    return this.#child.exitCode !== null || this.#child.signalCode !== null;
   }
 
   #onLine(line: string): void {

@@ -93,6 +93,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...BASE, KAFKA_SASL_MECHANISM: 'aws' }).kafka.sasl).toEqual({ mechanism: 'aws', username: '', password: '' });
   });
 
+  it('takes KAFKA_SASL_PASSWORD as it is, spaces included, and trims every other value', () => {
+    const password = `  ${SASL_PASSWORD} `;
+    const config = loadConfig({
+      KAFKA_BROKERS: ' localhost:9092 ',
+      AWS_REGION: ' us-east-1\t',
+      USER_POOL_ID: ' us-east-1_Example1 ',
+      KAFKA_GROUP_ID: ' group ',
+      KAFKA_SASL_MECHANISM: ' plain ',
+      KAFKA_SASL_USERNAME: ' svc ',
+      KAFKA_SASL_PASSWORD: password,
+    });
+    expect(config.kafka).toMatchObject({ brokers: ['localhost:9092'], groupId: 'group', sasl: { mechanism: 'plain', username: 'svc', password } });
+    expect(config.cognito).toMatchObject({ region: 'us-east-1', defaultUserPoolId: 'us-east-1_Example1' });
+  });
+
   it('treats a blank value as unset', () => {
     expect(loadConfig({ ...BASE, METRICS_PORT: '  ', LOG_LEVEL: '' })).toMatchObject({ metricsPort: 9464, logLevel: 'info' });
   });

@@ -186,6 +186,31 @@ describe('decode (user.requested.v1)', () => {
       expect(decoded).toMatchObject({ mode: 'structured', requestId: 'req-9', username: 'jdoe', userPoolId: POOL, traceparent: TRACEPARENT });
     });
 
+    describe('passes the traceparent on only when it is well formed', () => {
+      const malformed: [string, unknown][] = [
+        ['not W3C trace context', 'nope'],
+        ['in upper-case hex', TRACEPARENT.toUpperCase()],
+        ['followed by a newline', `${TRACEPARENT}\n`],
+        ['a number', 42],
+      ];
+
+      it.each(malformed)('drops one that is %s', (_name, traceparent) => {
+        const decoded = expectKind(decode(structuredMessage(aRequestedEvent({ extra: 1 }, { traceparent }))), 'invalid');
+        expect(decoded.requestId).toBe('req-1');
+        expect(decoded).toHaveProperty('traceparent', undefined);
+      });
+
+      it('drops a malformed ce_traceparent in binary mode', () => {
+        const decoded = expectKind(decode(binaryMessage({ username: 'jdoe', extra: 1 }, { traceparent: 'nope' })), 'invalid');
+        expect(decoded).toHaveProperty('traceparent', undefined);
+      });
+
+      it('keeps a well-formed one in either mode', () => {
+        expect(expectKind(decode(structuredMessage(aRequestedEvent({ extra: 1 }, { traceparent: TRACEPARENT }))), 'invalid').traceparent).toBe(TRACEPARENT);
+        expect(expectKind(decode(binaryMessage({ username: 'jdoe', extra: 1 }, { traceparent: TRACEPARENT })), 'invalid').traceparent).toBe(TRACEPARENT);
+      });
+    });
+
     it('leaves username and pool undefined when the event has no usable data', () => {
       const decoded = expectKind(decode(structuredMessage({ ...aRequestedEvent(), data: 'text' })), 'invalid');
       expect(decoded.requestId).toBe('req-1');

@@ -24,7 +24,7 @@ interface LogEntry {
   message: string;
 }
 
-function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessage) => Promise<void> } = {}) {
+function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessage) => Promise<void>; logPersonalData?: boolean } = {}) {
   const directory = new FakeDirectory();
   const metrics = new RecordingMetrics();
   const published: { topic: OutputTopic; message: OutboundMessage }[] = [];
@@ -46,7 +46,7 @@ function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessag
     }),
     metrics,
     log,
-    personal: personalData(false),
+    personal: personalData(options.logPersonalData ?? false),
     now: () => 1_700_000_001_500,
   };
   return { directory, metrics, published, logs, provisioned, handle: (message: InboundMessage) => handleMessage(message, handlerDeps) };
@@ -155,6 +155,31 @@ describe('handleMessage', () => {
     await expect(handle(requestMessage())).rejects.toBe(refused);
     expect(metrics.outcomes).toEqual([]);
     expect(logs).toEqual([]);
+  });
+
+  describe('a failure message that quotes the username (a pre sign-up Lambda naming the user)', () => {
+    const quoting = (username: string) => `PreSignUp failed with error ${username} is not on the HR roster (user ${username}).`;
+    const failing = () => simulatedCognitoError('UserLambdaValidationException', 400, quoting(USERNAME));
+
+    it('is logged with the username hashed as personalData(false) hashes it', async () => {
+      const { handle, directory, published, logs } = setup();
+      directory.failNext('AdminCreateUser', failing());
+      await handle(requestMessage());
+      if (HASHED_USERNAME === undefined) throw new Error('personalData(false) gave no hash');
+      expect(logs).toHaveLength(1);
+      expect(logs[0]?.fields).toMatchObject({ reason: 'rejected', errorCode: 'UserLambdaValidationException', error: quoting(HASHED_USERNAME) });
+      expect(JSON.stringify(logs)).not.toContain(USERNAME);
+      // The event is the requester's answer: it names the user anyway, and keeps Cognito's message.
+      expect(onlyPublished(published).data).toMatchObject({ reason: 'rejected', username: USERNAME, message: quoting(USERNAME) });
+    });
+
+    it('is logged as it is with personalData(true)', async () => {
+      const { handle, directory, logs } = setup({ logPersonalData: true });
+      directory.failNext('AdminCreateUser', failing());
+      await handle(requestMessage());
+      expect(logs).toHaveLength(1);
+      expect(logs[0]?.fields).toMatchObject({ reason: 'rejected', username: USERNAME, error: quoting(USERNAME) });
+    });
   });
 
   describe('never logs or publishes the temporary password, and logs the username only hashed', () => {
