@@ -89,6 +89,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
     metrics,
     log: logger,
     personal: personalData(config.logPersonalData),
+    signal: shutdown.signal,
   };
   const handle = async (message: Parameters<typeof handleMessage>[0]) => {
     metrics.inFlight(1);

@@ -3,6 +3,7 @@ import { deadLetter } from '../events/dead-letter.ts';
 import { encodeOutcome, type OutcomeContext } from '../events/encode-outcome.ts';
 import type { InboundMessage, OutboundMessage } from '../events/message.ts';
 import type { Outcome } from '../provisioning/outcome.ts';
+import { SystemicError } from '../provisioning/errors.ts';
 import type { ProvisionRequest } from '../provisioning/request.ts';
 import type { OutcomeLabel, PipelineMetrics } from './metrics.port.ts';
 
@@ -11,6 +12,7 @@ export type OutputTopic = 'created' | 'failed' | 'dlq';
 export interface OutcomeLog {
   info(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface MessageHandlerDeps {
@@ -23,6 +25,8 @@ export interface MessageHandlerDeps {
   /** Hashes personal data unless the operator opted in. */
   readonly personal: (value: string | undefined) => string | undefined;
   readonly now?: () => number;
+  /** Aborted at shutdown. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -50,7 +54,18 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
     context = { requestId: decoded.requestId, username: decoded.username, traceparent: decoded.traceparent, key: message.key, origin };
   } else {
     const { request } = decoded;
-    outcome = await deps.provision(request);
+    try {
+      outcome = await deps.provision(request);
+    } catch (error) {
+      // Shutdown hands waiting work back; a systemic error pauses the consumer.
+      if (error instanceof SystemicError || deps.signal?.aborted) throw error;
+      // A bug met by one message must not block its partition forever: it becomes a dead
+      // letter, which can be sent again once the bug is fixed.
+      await deps.publish('dlq', deadLetter(message, 'processing-error', 'the service failed to process this request; see its logs'));
+      deps.log.error({ err: error, requestId: request.requestId, ...origin }, 'unexpected error while provisioning');
+      finish('dead_letter', 'processing-error', { requestId: request.requestId, errorClass: 'processing-error' }, 'warn');
+      return;
+    }
     context = { requestId: request.requestId, username: request.username, traceparent: request.traceparent, key: message.key, origin };
   }
 
@@ -85,3 +100,4 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
     };
   }
 }
+

@@ -45,6 +45,9 @@ export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void>
 async function processUntilDone(message: InboundMessage, batch: Batch, deps: BatchDeps): Promise<boolean> {
   for (;;) {
     if (!(await waitWhilePaused(batch, deps))) return false;
+    // kafkajs heartbeats only when asked: a message that waits on retries or the rate limiter
+    // for longer than the session timeout would otherwise cost the partition in a rebalance.
+    const heartbeats = setInterval(() => void batch.heartbeat().catch(() => undefined), deps.heartbeatIntervalMs);
     try {
       await deps.handle(message);
       return true;
@@ -52,6 +55,8 @@ async function processUntilDone(message: InboundMessage, batch: Batch, deps: Bat
       if (deps.signal.aborted) return false;
       if (!(error instanceof SystemicError)) throw error;
       deps.pause.trip(error, deps.probeFor(error));
+    } finally {
+      clearInterval(heartbeats);
     }
   }
 }

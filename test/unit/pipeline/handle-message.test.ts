@@ -19,12 +19,17 @@ const USERNAME = 'jane.doe.77';
 const HASHED_USERNAME = personalData(false)(USERNAME);
 
 interface LogEntry {
-  level: 'info' | 'warn';
+  level: 'info' | 'warn' | 'error';
   fields: Record<string, unknown>;
   message: string;
 }
 
-function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessage) => Promise<void>; logPersonalData?: boolean } = {}) {
+function setup(options: {
+  publish?: (topic: OutputTopic, message: OutboundMessage) => Promise<void>;
+  logPersonalData?: boolean;
+  provision?: MessageHandlerDeps['provision'];
+  signal?: AbortSignal;
+} = {}) {
   const directory = new FakeDirectory();
   const metrics = new RecordingMetrics();
   const published: { topic: OutputTopic; message: OutboundMessage }[] = [];
@@ -32,14 +37,15 @@ function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessag
   const log: OutcomeLog = {
     info: (fields, message) => logs.push({ level: 'info', fields, message }),
     warn: (fields, message) => logs.push({ level: 'warn', fields, message }),
+    error: (fields, message) => logs.push({ level: 'error', fields, message }),
   };
   const provisioned: ProvisionRequest[] = [];
   const handlerDeps: MessageHandlerDeps = {
     decode,
-    provision: (request) => {
+    provision: options.provision ?? ((request) => {
       provisioned.push(request);
       return provisionUser(request, { directory, calls: new InlineCalls(), pools: { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) } });
-    },
+    }),
     publish: options.publish ?? ((topic, message) => {
       published.push({ topic, message });
       return Promise.resolve();
@@ -48,6 +54,7 @@ function setup(options: { publish?: (topic: OutputTopic, message: OutboundMessag
     log,
     personal: personalData(options.logPersonalData ?? false),
     now: () => 1_700_000_001_500,
+    ...(options.signal ? { signal: options.signal } : {}),
   };
   return { directory, metrics, published, logs, provisioned, handle: (message: InboundMessage) => handleMessage(message, handlerDeps) };
 }
@@ -204,6 +211,37 @@ describe('handleMessage', () => {
       if (published[0]?.topic !== 'dlq') {
         expect(allStrings(published).some((text) => text.includes(PASSWORD))).toBe(false);
       }
+    });
+  });
+
+  describe('an unexpected error while provisioning (a bug)', () => {
+    const bug = () => Promise.reject(new TypeError('Cannot read properties of undefined'));
+
+    it('becomes a dead letter, so the partition moves on, and is logged as an error', async () => {
+      const { handle, published, metrics, logs } = setup({ provision: bug });
+      const message = requestMessage();
+      await handle(message);
+      expect(published.map((p) => p.topic)).toEqual(['dlq']);
+      expect(published[0]?.message.value).toBe(message.value);
+      expect(published[0]?.message.headers[DEAD_LETTER_HEADERS.errorClass]).toBe('processing-error');
+      expect(metrics.outcomes).toEqual([{ outcome: 'dead_letter', reason: 'processing-error' }]);
+      expect(logs.map((l) => l.level)).toContain('error');
+      expect(allStrings(published[0]?.message.headers).join('\n')).not.toContain(PASSWORD);
+    });
+
+    it('is handed back, not dead-lettered, when the service is shutting down', async () => {
+      const shutdown = new AbortController();
+      shutdown.abort(new Error('shutdown'));
+      const { handle, published } = setup({ provision: bug, signal: shutdown.signal });
+      await expect(handle(requestMessage())).rejects.toThrow(TypeError);
+      expect(published).toEqual([]);
+    });
+
+    it('a SystemicError is thrown for the pause, not dead-lettered', async () => {
+      const systemic = () => Promise.reject(new SystemicError(simulatedCognitoError('NotAuthorizedException'), POOL));
+      const { handle, published } = setup({ provision: systemic });
+      await expect(handle(requestMessage())).rejects.toBeInstanceOf(SystemicError);
+      expect(published).toEqual([]);
     });
   });
 });

@@ -247,4 +247,16 @@ describe('processBatch', () => {
     await processBatch(inactive, deps({ handle }));
     expect(handled).toEqual([]);
   });
+
+  it('keeps heartbeating while a message takes long (retries, rate limit), so the partition is not lost', async () => {
+    const batch = new FakeBatch(messages('7'));
+    const beaten = latch();
+    batch.onHeartbeat = () => {
+      if (batch.heartbeats >= 3) beaten.resolve();
+    };
+    // The handler finishes only after three heartbeats: without them this test never ends.
+    await processBatch(batch, deps({ handle: () => beaten.promise.then(() => undefined) }));
+    expect(batch.heartbeats).toBeGreaterThanOrEqual(3);
+    expect(batch.resolved).toEqual(['7']);
+  });
 });
