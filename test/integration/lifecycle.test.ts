@@ -1,15 +1,11 @@
 // Start-up and shutdown as the contract fixes them: configuration errors exit 2 with one line
 // naming the variable, before connecting; SIGTERM and SIGINT drain and exit 0.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Cleanup } from '../support/cleanup.ts';
-import { CognitoTestClient, TEST_CREDENTIALS } from '../support/cognito-test-client.ts';
+import { describe, expect, it } from 'vitest';
+import { TEST_CREDENTIALS } from '../support/cognito-test-client.ts';
 import { requestEvent, structured } from '../support/events.ts';
-import { KafkaTestClient, type Topics } from '../support/kafka-test-client.ts';
 import { createdFor } from '../support/outcomes.ts';
 import { ServiceProcess } from '../support/service-process.ts';
-
-const brokers = inject('kafkaBrokers');
-const cognitoEndpoint = inject('cognitoEndpoint');
+import { useTestStack } from '../support/test-stack.ts';
 
 describe('a configuration error', () => {
   const valid = { KAFKA_BROKERS: '127.0.0.1:1', AWS_REGION: 'us-east-1', USER_POOL_ID: 'us-east-1_Example1', ...TEST_CREDENTIALS };
@@ -36,25 +32,12 @@ describe('a configuration error', () => {
 });
 
 describe('signals', () => {
-  let kafka: KafkaTestClient;
-  let cognito: CognitoTestClient;
-  let topics: Topics;
-  let pool: string;
-  const cleanup = new Cleanup();
-
-  beforeAll(async () => {
-    kafka = cleanup.add(new KafkaTestClient(brokers), (client) => client.close());
-    cognito = cleanup.add(new CognitoTestClient(cognitoEndpoint), (client) => client.close());
-    pool = await cognito.createPool();
-    topics = await kafka.freshTopics();
-    await kafka.watch(topics.created, topics.failed);
-  });
-
-  afterAll(() => cleanup.run());
+  const stack = useTestStack({ service: false });
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`${signal} drains, commits and exits 0; the next instance does not redo committed work`, async () => {
-      const first = cleanup.add(await ServiceProcess.start({ brokers, cognitoEndpoint, topics, userPoolId: pool }), (service) => service.stop());
+      const { kafka, topics } = stack;
+      const first = await stack.startService();
       const event = requestEvent({ username: `signal-${signal}`, attributes: { email: 's@example.com' } });
       await kafka.produce(topics.requested, [structured(event)]);
       await createdFor(kafka, topics, event.id);
@@ -62,7 +45,7 @@ describe('signals', () => {
       expect((await first.exited).code).toBe(0);
       expect(first.logs.some((line) => line['msg'] === 'stopped')).toBe(true);
 
-      const second = cleanup.add(await ServiceProcess.start({ brokers, cognitoEndpoint, topics, userPoolId: pool }), (service) => service.stop());
+      const second = await stack.startService();
       const marker = requestEvent({ username: `after-${signal}`, attributes: { email: 'a@example.com' } });
       await kafka.produce(topics.requested, [structured(marker)]);
       await createdFor(kafka, topics, marker.id);

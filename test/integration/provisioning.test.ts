@@ -1,50 +1,26 @@
 // The pipeline end to end: a real Kafka broker, the service as its own process, and moto as
 // Cognito behind the fault proxy (here only counting calls; it injects nothing).
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compileValidators } from '../../src/events/schemas.ts';
-import { Cleanup } from '../support/cleanup.ts';
-import { startCognitoFaultProxy, type CognitoFaultProxy } from '../support/cognito-fault-proxy.ts';
-import { CognitoTestClient } from '../support/cognito-test-client.ts';
 import { binary, requestEvent, structured } from '../support/events.ts';
-import { KafkaTestClient, type Topics } from '../support/kafka-test-client.ts';
 import { answerFor, createdFor, failedFor } from '../support/outcomes.ts';
-import { ServiceProcess } from '../support/service-process.ts';
+import { useTestStack } from '../support/test-stack.ts';
 
-const brokers = inject('kafkaBrokers');
-const cognitoEndpoint = inject('cognitoEndpoint');
 const validators = compileValidators();
 const PASSWORD = 'Tmp-Secret-9f2c!Q';
 
-let kafka: KafkaTestClient;
-let cognito: CognitoTestClient;
-let proxy: CognitoFaultProxy;
-let service: ServiceProcess;
-let topics: Topics;
-let pool: string;
+const stack = useTestStack({ partitions: 2 });
 let otherPool: string;
-const cleanup = new Cleanup();
 
 beforeAll(async () => {
-  kafka = cleanup.add(new KafkaTestClient(brokers), (client) => client.close());
-  cognito = cleanup.add(new CognitoTestClient(cognitoEndpoint), (client) => client.close());
-  proxy = cleanup.add(await startCognitoFaultProxy({ upstream: cognitoEndpoint }), (started) => started.close());
-  pool = await cognito.createPool();
-  otherPool = await cognito.createPool();
-  topics = await kafka.freshTopics(2);
-  await kafka.watch(topics.created, topics.failed, topics.dlq);
-  const started = await ServiceProcess.start({ brokers, cognitoEndpoint: proxy.endpoint, topics, userPoolId: pool });
-  service = cleanup.add(started, async (running) => {
-    expect((await running.stop()).code).toBe(0);
-  });
+  otherPool = await stack.cognito.createPool();
 });
-
-afterAll(() => cleanup.run());
 
 describe('a valid request', () => {
   it('becomes a Cognito user and a user.created.v1 event, with every AdminCreateUser parameter', async () => {
     const event = requestEvent(
       {
-        userPoolId: pool,
+        userPoolId: stack.pool,
         username: 'jdoe-all-params',
         attributes: { email: 'jdoe@example.com', email_verified: 'true', given_name: 'Jane', phone_number: '+15555550100', 'custom:employee_id': 'E1234' },
         validationData: { hr_system: 'workday' },
@@ -56,9 +32,9 @@ describe('a valid request', () => {
       },
       { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
     );
-    await kafka.produce(topics.requested, [structured(event, 'hire-1')]);
+    await stack.kafka.produce(stack.topics.requested, [structured(event, 'hire-1')]);
 
-    const [answer] = await answerFor(kafka, topics, event.id);
+    const [answer] = await answerFor(stack.kafka, stack.topics, event.id);
     if (answer?.kind !== 'created') throw new Error(`expected a created event, got ${JSON.stringify(answer?.event)}`);
     const created = answer.event;
     expect(validators.created(created)).toBe(true);
@@ -71,7 +47,7 @@ describe('a valid request', () => {
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
       data: {
         requestId: event.id,
-        userPoolId: pool,
+        userPoolId: stack.pool,
         username: 'jdoe-all-params',
         userStatus: 'FORCE_CHANGE_PASSWORD',
         enabled: true,
@@ -79,7 +55,7 @@ describe('a valid request', () => {
         attributes: { email: 'jdoe@example.com', email_verified: 'true', given_name: 'Jane', phone_number: '+15555550100', 'custom:employee_id': 'E1234' },
       },
     });
-    const stored = await cognito.getUser(pool, 'jdoe-all-params');
+    const stored = await stack.cognito.getUser(stack.pool, 'jdoe-all-params');
     const storedAttributes = new Map((stored.UserAttributes ?? []).map((a) => [a.Name, a.Value]));
     expect(created.data.sub).toBe(storedAttributes.get('sub'));
     expect(created.data.createdAt).toBe(stored.UserCreateDate?.toISOString());
@@ -89,32 +65,32 @@ describe('a valid request', () => {
 
   it('is accepted in binary mode (ce_* headers, data as the value)', async () => {
     const event = requestEvent({ username: 'binary-mode-user', attributes: { email: 'b@example.com' }, desiredDeliveryMediums: ['EMAIL'] });
-    await kafka.produce(topics.requested, [binary(event, 'binary-key')]);
-    const created = await createdFor(kafka, topics, event.id);
-    expect(created.data).toMatchObject({ username: 'binary-mode-user', userPoolId: pool, alreadyExisted: false });
+    await stack.kafka.produce(stack.topics.requested, [binary(event, 'binary-key')]);
+    const created = await createdFor(stack.kafka, stack.topics, event.id);
+    expect(created.data).toMatchObject({ username: 'binary-mode-user', userPoolId: stack.pool, alreadyExisted: false });
   });
 
   it('delivered twice gives one user and two outcomes with the same CloudEvents identity', async () => {
     const event = requestEvent({ username: 'twice-delivered', attributes: { email: 't@example.com', 'custom:employee_id': 'E2' } });
-    await kafka.produce(topics.requested, [structured(event), structured(event)]);
-    const answers = await answerFor(kafka, topics, event.id, 2);
+    await stack.kafka.produce(stack.topics.requested, [structured(event), structured(event)]);
+    const answers = await answerFor(stack.kafka, stack.topics, event.id, 2);
     expect(answers.map((a) => a.kind)).toEqual(['created', 'created']);
     const [first, second] = answers.flatMap((a) => (a.kind === 'created' ? [a.event] : []));
     expect(second?.id).toBe(first?.id);
     // Same identity and user; only alreadyExisted tells the replay from the first answer.
     expect([first?.data.alreadyExisted, second?.data.alreadyExisted]).toEqual([false, true]);
     expect({ ...second, data: { ...second?.data, alreadyExisted: false } }).toEqual(first);
-    const users = (await cognito.listUsers(pool)).filter((u) => u.Username === 'twice-delivered');
+    const users = (await stack.cognito.listUsers(stack.pool)).filter((u) => u.Username === 'twice-delivered');
     expect(users).toHaveLength(1);
   });
 
   it('for an existing username with other attributes is a conflict', async () => {
     const first = requestEvent({ username: 'taken-name', attributes: { email: 'first@example.com' } });
-    await kafka.produce(topics.requested, [structured(first)]);
-    await createdFor(kafka, topics, first.id);
+    await stack.kafka.produce(stack.topics.requested, [structured(first)]);
+    await createdFor(stack.kafka, stack.topics, first.id);
     const second = requestEvent({ username: 'taken-name', attributes: { email: 'second@example.com' } });
-    await kafka.produce(topics.requested, [structured(second)]);
-    const failed = await failedFor(kafka, topics, second.id);
+    await stack.kafka.produce(stack.topics.requested, [structured(second)]);
+    const failed = await failedFor(stack.kafka, stack.topics, second.id);
     expect(validators.failed(failed)).toBe(true);
     expect(failed.data).toMatchObject({ reason: 'conflict', errorCode: 'UsernameExistsException', retryable: false, username: 'taken-name' });
     expect(failed.data.message).toContain('email');
@@ -123,18 +99,18 @@ describe('a valid request', () => {
 
   it('with RESEND for an existing user is a success, not a conflict', async () => {
     const created = requestEvent({ username: 'resend-me', attributes: { email: 'r@example.com' } });
-    await kafka.produce(topics.requested, [structured(created)]);
-    await createdFor(kafka, topics, created.id);
+    await stack.kafka.produce(stack.topics.requested, [structured(created)]);
+    await createdFor(stack.kafka, stack.topics, created.id);
     const resend = requestEvent({ username: 'resend-me', messageAction: 'RESEND' });
-    await kafka.produce(topics.requested, [structured(resend)]);
-    const answer = await createdFor(kafka, topics, resend.id);
+    await stack.kafka.produce(stack.topics.requested, [structured(resend)]);
+    const answer = await createdFor(stack.kafka, stack.topics, resend.id);
     expect(answer.data).toMatchObject({ username: 'resend-me', alreadyExisted: true });
   });
 
   it('with RESEND for a missing user is rejected with UserNotFoundException', async () => {
     const resend = requestEvent({ username: 'never-created', messageAction: 'RESEND' });
-    await kafka.produce(topics.requested, [structured(resend)]);
-    const failed = await failedFor(kafka, topics, resend.id);
+    await stack.kafka.produce(stack.topics.requested, [structured(resend)]);
+    const failed = await failedFor(stack.kafka, stack.topics, resend.id);
     expect(failed.data).toMatchObject({ reason: 'rejected', errorCode: 'UserNotFoundException', retryable: false, attempts: 1 });
   });
 });
@@ -156,28 +132,28 @@ describe('an invalid request fails without a Cognito call, naming the field and 
 
   for (const testCase of cases) {
     it(testCase.name, async () => {
-      const callsBefore = proxy.count('AdminCreateUser');
+      const callsBefore = stack.proxy.count('AdminCreateUser');
       const event = requestEvent({ temporaryPassword: PASSWORD, ...testCase.data });
       if (testCase.data['messageAction'] === undefined && 'messageAction' in testCase.data) delete (event.data as Record<string, unknown>)['messageAction'];
-      await kafka.produce(topics.requested, [structured(event, 'invalid')]);
-      const failed = await failedFor(kafka, topics, event.id);
+      await stack.kafka.produce(stack.topics.requested, [structured(event, 'invalid')]);
+      const failed = await failedFor(stack.kafka, stack.topics, event.id);
       expect(validators.failed(failed)).toBe(true);
       expect(failed.data).toMatchObject({ reason: 'invalid-event', retryable: false, attempts: 0 });
       expect(failed.data.violations).toContainEqual(expect.objectContaining({ field: testCase.field, rule: testCase.rule }));
       expect(failed.data.message).toContain(testCase.field);
       expect(JSON.stringify(failed)).not.toContain(PASSWORD);
-      expect(proxy.count('AdminCreateUser')).toBe(callsBefore);
+      expect(stack.proxy.count('AdminCreateUser')).toBe(callsBefore);
     });
   }
 
-  it('a pool outside the allowlist is pool-not-allowed', async () => {
-    const callsBefore = proxy.calls.length;
+  it('a stack.pool outside the allowlist is stack.pool-not-allowed', async () => {
+    const callsBefore = stack.proxy.calls.length;
     const event = requestEvent({ userPoolId: otherPool, username: 'wrong-pool' });
-    await kafka.produce(topics.requested, [structured(event)]);
-    const failed = await failedFor(kafka, topics, event.id);
+    await stack.kafka.produce(stack.topics.requested, [structured(event)]);
+    const failed = await failedFor(stack.kafka, stack.topics, event.id);
     expect(failed.data).toMatchObject({ reason: 'pool-not-allowed', errorCode: 'pool-not-allowed', userPoolId: otherPool, attempts: 0 });
-    expect(proxy.calls.length).toBe(callsBefore);
-    expect(await cognito.listUsers(otherPool)).toHaveLength(0);
+    expect(stack.proxy.calls.length).toBe(callsBefore);
+    expect(await stack.cognito.listUsers(otherPool)).toHaveLength(0);
   });
 });
 
@@ -194,16 +170,16 @@ describe('input that is not a request event goes to the dead-letter topic unchan
   for (const testCase of cases) {
     it(testCase.name, async () => {
       const key = `dlq-${testCase.errorClass}`;
-      await kafka.produce(topics.requested, [{ key, value: testCase.value, headers: { 'x-origin': 'tests', ...testCase.headers } }]);
-      const letters = await kafka.waitFor(`a dead letter keyed ${key}`, () => {
-        const found = kafka.read(topics.dlq).filter((m) => m.key === key);
+      await stack.kafka.produce(stack.topics.requested, [{ key, value: testCase.value, headers: { 'x-origin': 'tests', ...testCase.headers } }]);
+      const letters = await stack.kafka.waitFor(`a dead letter keyed ${key}`, () => {
+        const found = stack.kafka.read(stack.topics.dlq).filter((m) => m.key === key);
         return found.length > 0 ? found : undefined;
       });
       const [letter] = letters;
       expect(letter?.value?.equals(Buffer.from(testCase.value))).toBe(true);
       expect(letter?.headers).toMatchObject({
         'x-origin': 'tests',
-        'dlq-source-topic': topics.requested,
+        'dlq-source-topic': stack.topics.requested,
         'dlq-error-class': testCase.errorClass,
       });
       expect(letter?.headers['dlq-source-partition']).toMatch(/^\d+$/);
@@ -214,18 +190,18 @@ describe('input that is not a request event goes to the dead-letter topic unchan
 
   it('and the partition moves on: a good event after them still succeeds', async () => {
     const event = requestEvent({ username: 'after-garbage', attributes: { email: 'g@example.com' } });
-    await kafka.produce(topics.requested, [{ key: 'after', value: 'garbage' }, structured(event, 'after')]);
-    await createdFor(kafka, topics, event.id);
+    await stack.kafka.produce(stack.topics.requested, [{ key: 'after', value: 'garbage' }, structured(event, 'after')]);
+    await createdFor(stack.kafka, stack.topics, event.id);
   });
 });
 
 describe('secrets', () => {
   it('the temporary password appears in no log line, outcome or dead-letter header', () => {
     const everything = [
-      ...service.stdout,
-      ...service.stderr,
-      ...[topics.created, topics.failed, topics.dlq].flatMap((topic) =>
-        kafka.read(topic).map((m) => `${topic === topics.dlq ? '' : m.value?.toString() ?? ''} ${JSON.stringify(m.headers)}`),
+      ...stack.service.stdout,
+      ...stack.service.stderr,
+      ...[stack.topics.created, stack.topics.failed, stack.topics.dlq].flatMap((topic) =>
+        stack.kafka.read(topic).map((m) => `${topic === stack.topics.dlq ? '' : m.value?.toString() ?? ''} ${JSON.stringify(m.headers)}`),
       ),
     ].join('\n');
     expect(everything.length).toBeGreaterThan(0);
