@@ -40,19 +40,22 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 }
 
 async function run(config: Config, logger: Logger): Promise<void> {
+  const rates = { ratePerSecond: config.cognito.rateLimit, burst: config.cognito.rateBurst };
+  const limiter = createBottleneckLimiter({ 'user-creation': rates, 'user-read': rates });
   const registry = new Registry();
-  const metrics = createPrometheusMetrics(registry);
+  const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
+  const metrics = createPrometheusMetrics(registry, {
+    limiter,
+    lag: async () => (await kafka.consumerLag(config.topics.requested)).map((p) => ({ topic: config.topics.requested, ...p })),
+  });
   const health = new ServiceHealth();
   const http = await startHttpServer({ port: config.metricsPort, registry, health });
   logger.info({ port: http.port }, 'serving /metrics, /healthz and /readyz');
 
   const shutdown = new AbortController();
-  const rates = { ratePerSecond: config.cognito.rateLimit, burst: config.cognito.rateBurst };
-  const limiter = createBottleneckLimiter({ 'user-creation': rates, 'user-read': rates });
   const directory = createCognitoDirectory(config.cognito);
   const calls = createDirectoryCalls({ limiter, retry: config.retry, observer: metrics, signal: shutdown.signal });
   const pools = { defaultUserPoolId: config.cognito.defaultUserPoolId, allowedUserPoolIds: new Set(config.cognito.allowedUserPoolIds) };
-  const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
   const pause = new SystemicPause(

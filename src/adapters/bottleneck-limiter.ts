@@ -1,5 +1,5 @@
 import Bottleneck from 'bottleneck';
-import type { Limiter, QuotaCategory } from '../resilience/limiter.port.ts';
+import type { Limiter, LimiterStats, QuotaCategory } from '../resilience/limiter.port.ts';
 
 export interface RateSettings {
   /** Calls per second (Cognito meters per second, per account and region). */
@@ -26,6 +26,14 @@ export function createBottleneckLimiter(settings: Record<QuotaCategory, RateSett
       // Cognito's bucket is emptier than ours: stop spending the burst we think we have.
       // (updateSettings({ reservoir: 0 }) would also stop the refill for good.)
       void drain(buckets[category]);
+    },
+    stats(category: QuotaCategory): LimiterStats {
+      const counts = buckets[category].counts();
+      return {
+        queued: counts.RECEIVED + counts.QUEUED,
+        running: counts.RUNNING + counts.EXECUTING,
+        ratePerSecond: settings[category].ratePerSecond,
+      };
     },
     async stop(): Promise<void> {
       await Promise.all(Object.values(buckets).map((bucket) => bucket.stop({ dropWaitingJobs: true }).catch(() => undefined)));

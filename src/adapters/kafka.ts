@@ -4,6 +4,7 @@ import {
   Kafka,
   logLevel as KafkaLogLevel,
   Partitioners,
+  type Admin,
   type Consumer,
   type KafkaMessage,
   type LogEntry,
@@ -34,6 +35,8 @@ export interface KafkaTransport {
   /** Stops fetching from every assigned partition of the topic (the batches in hand go on). */
   pause(topic: string): void;
   resume(topic: string): void;
+  /** The group's lag per partition of the topic: end offset minus committed offset. */
+  consumerLag(topic: string): Promise<{ partition: number; lag: number }[]>;
   /** A crash the client will not recover from by itself. */
   onFatal(listener: (error: Error) => void): void;
   /** Stops fetching, waits for the batches in hand, commits what was resolved, disconnects. */
@@ -62,6 +65,7 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
     rebalanceTimeout: 60_000,
   });
   const fatalListeners: ((error: Error) => void)[] = [];
+  let lagAdmin: Admin | undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) fatalListeners.forEach((listener) => listener(payload.error));
   });
@@ -133,6 +137,22 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
       consumer.resume([{ topic }]);
     },
 
+    async consumerLag(topic: string): Promise<{ partition: number; lag: number }[]> {
+      // Few retries: a scrape waits for this, and the next scrape asks again anyway.
+      lagAdmin ??= kafka.admin({ retry: { retries: 1 } });
+      await lagAdmin.connect();
+      const [ends, committed] = await Promise.all([
+        lagAdmin.fetchTopicOffsets(topic),
+        lagAdmin.fetchOffsets({ groupId: config.groupId, topics: [topic] }),
+      ]);
+      const committedByPartition = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      return ends.map(({ partition, high, low }) => {
+        const offset = committedByPartition.get(partition) ?? -1;
+        // Nothing committed yet: everything still in the log is lag.
+        return { partition, lag: Math.max(0, Number(high) - (offset >= 0 ? offset : Number(low))) };
+      });
+    },
+
     onFatal(listener: (error: Error) => void): void {
       fatalListeners.push(listener);
     },
@@ -142,6 +162,7 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
       // the resolved offsets before leaving the group.
       await consumer.disconnect();
       await producer.disconnect();
+      await lagAdmin?.disconnect();
     },
   };
 }

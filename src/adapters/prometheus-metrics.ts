@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { OutcomeLabel, PipelineMetrics } from '../pipeline/metrics.port.ts';
+import type { Limiter, QuotaCategory } from '../resilience/limiter.port.ts';
 import type { DirectoryOperation } from '../provisioning/directory.port.ts';
 import { errorCodeLabel } from '../provisioning/errors.ts';
 
@@ -10,8 +11,25 @@ const PREFIX = 'user_provisioner_';
  * mode, outcome kind, reason code, operation, exception name. Never a username, an email or
  * a request id.
  */
-export function createPrometheusMetrics(registry: Registry): PipelineMetrics {
+export interface MetricSources {
+  readonly limiter: Limiter;
+  /** The consumer group's lag per partition of the input topic, read from the broker. */
+  readonly lag: () => Promise<readonly { topic: string; partition: number; lag: number }[]>;
+}
+
+/** Lag is read from the broker at most this often, however often Prometheus scrapes. */
+const LAG_MAX_AGE_MS = 10_000;
+const LAG_READ_TIMEOUT_MS = 2_000;
+
+const QUOTA_CATEGORIES: readonly QuotaCategory[] = ['user-creation', 'user-read'];
+
+export function createPrometheusMetrics(registry: Registry, sources: MetricSources): PipelineMetrics {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // prom-client names these gauges with a counter's "_total" suffix, which promtool rejects;
+  // the process metrics that remain (CPU, memory, heap, GC, event-loop lag) cover them.
+  for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+    registry.removeSingleMetric(PREFIX + misnamed);
+  }
   const registers = [registry];
 
   const received = new Counter({
@@ -70,6 +88,35 @@ export function createPrometheusMetrics(registry: Registry): PipelineMetrics {
     registers,
   });
 
+  const limiterGauge = (name: string, help: string, read: (category: QuotaCategory) => number) =>
+    new Gauge({
+      name: `${PREFIX}limiter_${name}`,
+      help,
+      labelNames: ['category'],
+      registers,
+      collect() {
+        for (const category of QUOTA_CATEGORIES) this.set({ category }, read(category));
+      },
+    });
+  limiterGauge('queued', 'Cognito calls waiting for a rate-limiter token, by quota category.', (c) => sources.limiter.stats(c).queued);
+  limiterGauge('running', 'Cognito calls past the rate limiter and not finished, by quota category.', (c) => sources.limiter.stats(c).running);
+  limiterGauge('rate_per_second', 'Cognito calls per second the rate limiter currently allows, by quota category.', (c) => sources.limiter.stats(c).ratePerSecond);
+  const readLag = cachedFor(LAG_MAX_AGE_MS, sources.lag);
+  new Gauge({
+    name: `${PREFIX}consumer_lag`,
+    help: 'Messages of the input topic not yet committed by the consumer group, per partition (read from the broker at most every 10 s).',
+    labelNames: ['topic', 'partition'],
+    registers,
+    async collect() {
+      // Unknown while the broker cannot be asked: better no sample than a stale one.
+      this.reset();
+      // A broker that does not answer must not hold up the whole scrape.
+      const timeout = new Promise<[]>((resolve) => setTimeout(() => resolve([]), LAG_READ_TIMEOUT_MS).unref());
+      const samples = await Promise.race([readLag().catch(() => []), timeout]);
+      for (const { topic, partition, lag } of samples) this.set({ topic, partition: String(partition) }, lag);
+    },
+  });
+
   return {
     received: (topic, mode) => received.inc({ topic, mode }),
     outcome: (outcome: OutcomeLabel, reason) => outcomes.inc({ outcome, reason }),
@@ -83,5 +130,21 @@ export function createPrometheusMetrics(registry: Registry): PipelineMetrics {
     inFlight: (delta) => inFlight.inc(delta),
     paused: (reason, isPaused) => paused.set({ reason }, isPaused ? 1 : 0),
     endToEnd: (seconds) => endToEnd.observe(seconds),
+  };
+}
+
+function cachedFor<T>(maxAgeMs: number, read: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (cached === undefined || now - cached.at > maxAgeMs) {
+      const value = read();
+      cached = { at: now, value };
+      // A failed read is not kept: the next scrape asks again.
+      value.catch(() => {
+        if (cached?.value === value) cached = undefined;
+      });
+    }
+    return cached.value;
   };
 }

@@ -1,4 +1,4 @@
-import type { Limiter, QuotaCategory } from '../../../src/resilience/limiter.port.ts';
+import type { Limiter, LimiterStats, QuotaCategory } from '../../../src/resilience/limiter.port.ts';
 
 /** A limiter that never waits: it runs every task at once and records what it was told. */
 export class RecordingLimiter implements Limiter {
@@ -13,6 +13,10 @@ export class RecordingLimiter implements Limiter {
 
   throttled(category: QuotaCategory): void {
     this.throttles.push(category);
+  }
+
+  stats(): LimiterStats {
+    return { queued: 0, running: 0, ratePerSecond: Number.POSITIVE_INFINITY };
   }
 
   stop(): Promise<void> {
