@@ -80,11 +80,12 @@ export function createRequestDecoder(deps: { validators: EventValidators; maxMes
         requestId: event['id'],
         userPoolId: stringOrUndefined(data['userPoolId']),
         username: stringOrUndefined(data['username']),
-        traceparent: validTraceparent(event['traceparent']),
+        traceparent: validTraceparent(event['traceparent']) ?? validTraceparent(headerText(message.headers, 'traceparent')),
         violations: toViolations(validators.requested.errors ?? []),
       };
     }
-    return { kind: 'request', mode, request: toRequest(event) };
+    // The trace context may also come the plain W3C way, as a Kafka header.
+    return { kind: 'request', mode, request: toRequest(event, validTraceparent(headerText(message.headers, 'traceparent'))) };
   };
 }
 
@@ -118,7 +119,7 @@ function fromBinary(headers: Headers, data: unknown): Record<string, unknown> {
   return event;
 }
 
-function toRequest(event: UserRequestedEvent): ProvisionRequest {
+function toRequest(event: UserRequestedEvent, headerTraceparent: string | undefined): ProvisionRequest {
   const data: UserRequestedData = event.data;
   return {
     requestId: event.id,
@@ -131,7 +132,7 @@ function toRequest(event: UserRequestedEvent): ProvisionRequest {
     forceAliasCreation: data.forceAliasCreation,
     messageAction: data.messageAction,
     desiredDeliveryMediums: data.desiredDeliveryMediums,
-    traceparent: event.traceparent,
+    traceparent: event.traceparent ?? headerTraceparent,
   };
 }
 

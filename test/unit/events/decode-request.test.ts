@@ -261,4 +261,26 @@ describe('decode (user.requested.v1)', () => {
       expect(JSON.stringify(decoded)).not.toContain(MARKER);
     });
   });
+
+  describe('trace context from a plain traceparent Kafka header', () => {
+    const OTHER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+    it('is used when the event carries none', () => {
+      const message = structuredMessage(aRequestedEvent({}));
+      const decoded = expectKind(decode({ ...message, headers: { ...message.headers, traceparent: OTHER } }), 'request');
+      expect(decoded.request.traceparent).toBe(OTHER);
+    });
+
+    it('gives way to the event attribute', () => {
+      const message = structuredMessage(aRequestedEvent({}, { traceparent: TRACEPARENT }));
+      const decoded = expectKind(decode({ ...message, headers: { ...message.headers, traceparent: OTHER } }), 'request');
+      expect(decoded.request.traceparent).toBe(TRACEPARENT);
+    });
+
+    it('is dropped when malformed', () => {
+      const message = structuredMessage(aRequestedEvent({}));
+      const decoded = expectKind(decode({ ...message, headers: { ...message.headers, traceparent: 'not-a-trace' } }), 'request');
+      expect(decoded.request.traceparent).toBeUndefined();
+    });
+  });
 });
