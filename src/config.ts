@@ -28,6 +28,7 @@ export interface Config {
   readonly logPersonalData: boolean;
   readonly shutdownTimeoutMs: number;
   readonly maxMessageBytes: number;
+  readonly maxInFlight: number;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +101,7 @@ export function loadConfig(env: Env): Config {
     logLevel: read.optional('LOG_LEVEL', (value) => oneOf('LOG_LEVEL', value.toLowerCase(), LOG_LEVELS)) ?? 'info',
     logPersonalData: read.optional('LOG_PERSONAL_DATA', (value) => boolean('LOG_PERSONAL_DATA', value)) ?? false,
     shutdownTimeoutMs: read.optional('SHUTDOWN_TIMEOUT_MS', (value) => number('SHUTDOWN_TIMEOUT_MS', value, { min: 1_000, max: 3_600_000, integer: true })) ?? 30_000,
+    maxInFlight: read.optional('MAX_IN_FLIGHT', (value) => number('MAX_IN_FLIGHT', value, { min: 1, max: 10_000, integer: true })) ?? 100,
     maxMessageBytes: read.optional('MAX_MESSAGE_BYTES', (value) => number('MAX_MESSAGE_BYTES', value, { min: 1_024, max: 100_000_000, integer: true })) ?? 262_144,
   };
 }

@@ -11,6 +11,7 @@ import { createRequestDecoder } from './events/decode-request.ts';
 import { compileValidators } from './events/schemas.ts';
 import { handleMessage, type OutputTopic } from './pipeline/handle-message.ts';
 import { ServiceHealth } from './pipeline/health.ts';
+import { InFlightSlots } from './pipeline/in-flight-slots.ts';
 import { processBatch } from './pipeline/process-batch.ts';
 import { SystemicPause } from './pipeline/systemic-pause.ts';
 import { DirectoryError, type SystemicError } from './provisioning/errors.ts';
@@ -84,6 +85,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
     }
   };
 
+  const slots = new InFlightSlots(config.maxInFlight);
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps = {
     decode,
@@ -141,7 +143,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, probeFor, signal: shutdown.signal, heartbeatIntervalMs: 3_000 }),
+    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: 3_000 }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

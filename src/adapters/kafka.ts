@@ -104,6 +104,9 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
       await consumer.subscribe({ topic, fromBeginning: true });
       await consumer.run({
         autoCommit: true,
+        // Resolved offsets are committed every second as well as after each batch, so a long
+        // batch does not leave a long tail to redo after a crash.
+        autoCommitInterval: 1_000,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
         eachBatch: async (payload) => {

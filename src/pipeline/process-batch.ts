@@ -1,5 +1,6 @@
 import type { InboundMessage } from '../events/message.ts';
 import { SystemicError } from '../provisioning/errors.ts';
+import type { InFlightSlots } from './in-flight-slots.ts';
 import type { SystemicPause } from './systemic-pause.ts';
 
 /** A batch of one partition, as the Kafka adapter hands it over. */
@@ -24,30 +25,89 @@ export interface BatchDeps {
   readonly probeFor: (error: SystemicError) => () => Promise<void>;
   readonly signal: AbortSignal;
   readonly heartbeatIntervalMs: number;
+  /** Bounds the messages in flight across all partitions. */
+  readonly slots: InFlightSlots;
 }
 
 /**
- * Processes a partition's batch in order (which keeps per-key order), resolving each offset
- * only after its outcome is acknowledged. A message that meets a systemic error waits for the
- * pause to end and is then processed again from scratch: nothing is failed for a broken
- * deployment. At shutdown the unfinished rest is handed back uncommitted.
+ * Processes a partition's batch with many keys in flight at once and each key strictly in
+ * order (as Confluent's Parallel Consumer does in KEY mode). An offset is resolved only once
+ * every message up to it has its outcome acknowledged, so the committed offset never passes an
+ * unfinished message. A message that meets a systemic error waits for the pause to end and is
+ * processed again from scratch. At shutdown, or when the partition is taken away, nothing new
+ * starts and the unfinished rest is handed back uncommitted; a key whose message was handed back
+ * starts nothing after it, so redelivery keeps the key's order.
  */
 export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void> {
-  for (const message of batch.messages) {
-    if (!batch.isActive() || deps.signal.aborted) return;
-    const done = await processUntilDone(message, batch, deps);
-    if (!done) return;
-    batch.resolve(message.offset);
-    await batch.commit();
+  const lanes = new Map<string, Promise<boolean>>();
+  const finished = new Set<number>();
+  let resolvedUpTo = 0;
+  let failure: { error: unknown } | undefined;
+  const running = new Set<Promise<unknown>>();
+  let rebalancing = false;
+  const stopped = () => failure !== undefined || rebalancing || !batch.isActive() || deps.signal.aborted;
+
+  const commits: Promise<void>[] = [];
+  const markFinished = (index: number) => {
+    finished.add(index);
+    const before = resolvedUpTo;
+    while (finished.has(resolvedUpTo)) resolvedUpTo++;
+    const last = batch.messages[resolvedUpTo - 1];
+    if (resolvedUpTo === before || last === undefined) return;
+    batch.resolve(last.offset);
+    // Commits when due (kafkajs's interval); kafkajs also commits after the batch.
+    commits.push(batch.commit().catch(() => void (rebalancing = true)));
+  };
+
+  // kafkajs heartbeats only when asked: messages waiting on retries, the rate limiter or a
+  // pause for longer than the session timeout would otherwise cost the partition. A failed
+  // heartbeat means the group is rebalancing: start nothing new and return soon, so kafkajs
+  // can rejoin.
+  const heartbeats = setInterval(() => {
+    batch.heartbeat().catch(() => (rebalancing = true));
+  }, deps.heartbeatIntervalMs);
+  try {
+    for (const [index, message] of batch.messages.entries()) {
+      if (stopped()) break;
+      try {
+        await deps.slots.acquire(deps.signal);
+      } catch {
+        break;
+      }
+      const lane = laneOf(message);
+      const previous = lanes.get(lane) ?? Promise.resolve(true);
+      const task = previous
+        .then(async (previousDone) => {
+          if (!previousDone || stopped()) return false;
+          const done = await processUntilDone(message, deps, stopped);
+          if (done) markFinished(index);
+          return done;
+        })
+        .catch((error: unknown) => {
+          failure ??= { error };
+          return false;
+        })
+        .finally(() => deps.slots.release());
+      lanes.set(lane, task);
+      running.add(task);
+      void task.then(() => running.delete(task));
+    }
+    await Promise.all(running);
+    await Promise.all(commits);
+  } finally {
+    clearInterval(heartbeats);
   }
+  if (failure !== undefined) throw failure.error;
 }
 
-async function processUntilDone(message: InboundMessage, batch: Batch, deps: BatchDeps): Promise<boolean> {
+/** Messages with the same key share a lane; keyless messages share one, in partition order. */
+function laneOf(message: InboundMessage): string {
+  return message.key === null ? '' : `k:${message.key.toString('base64')}`;
+}
+
+async function processUntilDone(message: InboundMessage, deps: BatchDeps, stopped: () => boolean): Promise<boolean> {
   for (;;) {
-    if (!(await waitWhilePaused(batch, deps))) return false;
-    // kafkajs heartbeats only when asked: a message that waits on retries or the rate limiter
-    // for longer than the session timeout would otherwise cost the partition in a rebalance.
-    const heartbeats = setInterval(() => void batch.heartbeat().catch(() => undefined), deps.heartbeatIntervalMs);
+    if (!(await waitWhilePaused(deps, stopped))) return false;
     try {
       await deps.handle(message);
       return true;
@@ -55,20 +115,16 @@ async function processUntilDone(message: InboundMessage, batch: Batch, deps: Bat
       if (deps.signal.aborted) return false;
       if (!(error instanceof SystemicError)) throw error;
       deps.pause.trip(error, deps.probeFor(error));
-    } finally {
-      clearInterval(heartbeats);
     }
   }
 }
 
-/** Waits out a systemic pause, heartbeating; false when the wait was cut short by shutdown. */
-async function waitWhilePaused(batch: Batch, deps: BatchDeps): Promise<boolean> {
-  while (deps.pause.paused) {
-    if (!batch.isActive() || deps.signal.aborted) return false;
+/** Waits out a systemic pause; false when the wait was cut short (shutdown, rebalance). */
+async function waitWhilePaused(deps: BatchDeps, stopped: () => boolean): Promise<boolean> {
+  while (deps.pause.paused && !stopped()) {
+    // Wake up now and then to notice a shutdown or a lost partition.
     const tick = AbortSignal.any([deps.signal, AbortSignal.timeout(deps.heartbeatIntervalMs)]);
     await deps.pause.whenClear(tick).catch(() => undefined);
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- `paused` can change during the await; TypeScript keeps the loop condition's narrowing.
-    if (deps.pause.paused) await batch.heartbeat();
   }
-  return batch.isActive() && !deps.signal.aborted;
+  return !stopped();
 }

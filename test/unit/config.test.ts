@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       logPersonalData: false,
       shutdownTimeoutMs: 30_000,
       maxMessageBytes: 262_144,
+      maxInFlight: 100,
     });
   });
 

@@ -12,7 +12,8 @@ export function simulatedCognitoError(code: string, httpStatus = 400, message = 
  * - a username already in the pool is UsernameExistsException;
  * - RESEND needs an existing user (UserNotFoundException otherwise) still in FORCE_CHANGE_PASSWORD
  *   (UnsupportedUserStateException otherwise), and answers with that user;
- * - a new user is FORCE_CHANGE_PASSWORD, enabled, with a `sub` among its attributes.
+ * - a new user is FORCE_CHANGE_PASSWORD, enabled, with a `sub` among its attributes;
+ * - given `pools`, a call for any other pool is ResourceNotFoundException (without, every pool exists).
  * Simplified: usernames are case-sensitive and there are no aliases, triggers or password policy.
  * Failures can be scripted per call with failNext().
  */
@@ -25,10 +26,12 @@ export class FakeDirectory implements Directory {
   readonly #users = new Map<string, DirectoryUser>();
   readonly #scripted: Record<DirectoryOperation, Error[]> = { AdminCreateUser: [], AdminGetUser: [] };
   readonly #now: () => Date;
+  readonly #pools: ReadonlySet<string> | undefined;
   #subs = 0;
 
-  constructor(options: { now?: () => Date } = {}) {
+  constructor(options: { now?: () => Date; pools?: Iterable<string> } = {}) {
     this.#now = options.now ?? (() => new Date('2025-01-02T03:04:05.000Z'));
+    this.#pools = options.pools === undefined ? undefined : new Set(options.pools);
   }
 
   /** The next calls of `operation` fail with these errors, one per call, before normal behaviour resumes. */
@@ -60,6 +63,7 @@ export class FakeDirectory implements Directory {
   createUser(user: NewUser, signal?: AbortSignal): Promise<DirectoryUser> {
     this.createRequests.push(user);
     return this.#answer('AdminCreateUser', signal, () => {
+      this.#requirePool(user.userPoolId);
       const existing = this.#users.get(key(user.userPoolId, user.username));
       if (user.messageAction === 'RESEND') {
         if (existing === undefined) throw simulatedCognitoError('UserNotFoundException', 400, 'User does not exist.');
@@ -77,7 +81,16 @@ export class FakeDirectory implements Directory {
 
   getUser(userPoolId: string, username: string, signal?: AbortSignal): Promise<DirectoryUser | undefined> {
     this.getRequests.push({ userPoolId, username });
-    return this.#answer('AdminGetUser', signal, () => this.#users.get(key(userPoolId, username)));
+    return this.#answer('AdminGetUser', signal, () => {
+      this.#requirePool(userPoolId);
+      return this.#users.get(key(userPoolId, username));
+    });
+  }
+
+  #requirePool(userPoolId: string): void {
+    if (this.#pools !== undefined && !this.#pools.has(userPoolId)) {
+      throw simulatedCognitoError('ResourceNotFoundException', 400, `User pool ${userPoolId} does not exist.`);
+    }
   }
 
   async #answer<T>(operation: DirectoryOperation, signal: AbortSignal | undefined, behave: () => T): Promise<T> {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InboundMessage } from '../../../src/events/message.ts';
+import { InFlightSlots } from '../../../src/pipeline/in-flight-slots.ts';
 import { processBatch, type BatchDeps } from '../../../src/pipeline/process-batch.ts';
 import { SystemicPause } from '../../../src/pipeline/systemic-pause.ts';
 import { DirectoryError, SystemicError } from '../../../src/provisioning/errors.ts';
@@ -47,7 +48,7 @@ function controlledPause() {
 
 function deps(overrides: Partial<BatchDeps> & Pick<BatchDeps, 'handle'>): BatchDeps {
   const { pause, probeFor } = controlledPause();
-  return { pause, probeFor, signal: new AbortController().signal, heartbeatIntervalMs: 1, ...overrides };
+  return { pause, probeFor, signal: new AbortController().signal, heartbeatIntervalMs: 1, slots: new InFlightSlots(16), ...overrides };
 }
 
 describe('processBatch', () => {
