@@ -2,8 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createBottleneckLimiter } from '../../../src/adapters/bottleneck-limiter.ts';
 import type { Limiter, QuotaCategory } from '../../../src/resilience/limiter.port.ts';
 
-// bottleneck refills from a setInterval heartbeat and reads Date.now(): both follow vitest's fake
-// clock, so every time below is simulated and the counts do not depend on the machine's speed.
+// The refill runs on a setInterval and reads the clock it is given (Date.now here): both follow
+// vitest's fake clock, so every time below is simulated and the counts do not depend on the
+// machine's speed.
 const RATE = 50;
 const BURST = 5;
 const REFILL_MS = 1000 / RATE;
@@ -13,10 +14,13 @@ describe('createBottleneckLimiter', () => {
 
   beforeEach(() => {
     vi.useFakeTimers();
-    limiter = createBottleneckLimiter({
-      'user-creation': { ratePerSecond: RATE, burst: BURST },
-      'user-read': { ratePerSecond: RATE, burst: BURST },
-    });
+    limiter = createBottleneckLimiter(
+      {
+        'user-creation': { ratePerSecond: RATE, burst: BURST },
+        'user-read': { ratePerSecond: RATE, burst: BURST },
+      },
+      { now: () => Date.now() },
+    );
   });
 
   afterEach(async () => {
@@ -55,18 +59,34 @@ describe('createBottleneckLimiter', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REFILL_MS / 2);
   });
 
-  it('after throttled(), the next call waits for a refill, and the refill goes on', async () => {
+  it('after throttled(), the bucket is emptied, the rate halves, and it climbs back to the ceiling', async () => {
     limiter.throttled('user-creation');
     const next = schedule(1);
     await vi.advanceTimersByTimeAsync(REFILL_MS - 1);
     expect(next).toEqual([]);
-    await vi.advanceTimersByTimeAsync(REFILL_MS);
+    // At half the rate, a token takes twice as long.
+    await vi.advanceTimersByTimeAsync(2 * REFILL_MS + 5);
     expect(next).toHaveLength(1);
+    expect(limiter.stats('user-creation').ratePerSecond).toBeLessThan(RATE * 0.6);
 
-    const later = schedule(100);
+    const during = schedule(1_000);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(later.length).toBeGreaterThanOrEqual(45);
-    expect(later.length).toBeLessThanOrEqual(55);
+    expect(during.length).toBeGreaterThanOrEqual(20);
+    expect(during.length).toBeLessThanOrEqual(32);
+
+    // Thirty seconds of recovery later, the full rate again.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(limiter.stats('user-creation').ratePerSecond).toBe(RATE);
+    const after = schedule(200);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(after.length).toBeGreaterThanOrEqual(45);
+    expect(after.length).toBeLessThanOrEqual(55);
+  });
+
+  it('reports the rate it allows and what waits for a token', async () => {
+    schedule(20);
+    await vi.advanceTimersByTimeAsync(REFILL_MS - 1);
+    expect(limiter.stats('user-creation')).toEqual({ queued: 20 - BURST, running: 0, ratePerSecond: RATE });
   });
 
   it('throttling one category leaves the other its burst', async () => {

@@ -1,0 +1,51 @@
+export interface AdaptiveRateSettings {
+  /** The configured rate: never exceeded. */
+  readonly ceilingPerSecond: number;
+  /** The rate never drops below this share of the ceiling. */
+  readonly floorFraction: number;
+  /** Each throttle multiplies the rate by this. */
+  readonly decreaseFactor: number;
+  /** Throttles this close together count once: the calls already in flight meet the same full bucket. */
+  readonly cooldownMs: number;
+  /** Seconds to climb back from the floor to the ceiling, linearly. */
+  readonly recoverySeconds: number;
+}
+
+export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.5, cooldownMs: 1_000, recoverySeconds: 30 } as const;
+
+/**
+ * The rate a limiter may spend: the configured ceiling until Cognito throttles, then cut at once
+ * (multiplicative decrease) and climbed back slowly (additive increase), as TCP does with a
+ * shared link. Pure arithmetic on a clock the caller passes in.
+ */
+export class AdaptiveRate {
+  readonly #settings: AdaptiveRateSettings;
+  #rate: number;
+  #updatedAt: number;
+  #lastDecreaseAt = Number.NEGATIVE_INFINITY;
+
+  constructor(settings: AdaptiveRateSettings, now: number) {
+    if (!(settings.ceilingPerSecond > 0)) throw new RangeError(`the ceiling must be positive, got ${settings.ceilingPerSecond}`);
+    this.#settings = settings;
+    this.#rate = settings.ceilingPerSecond;
+    this.#updatedAt = now;
+  }
+
+  /** The rate allowed now, after any recovery since the last look. */
+  current(now: number): number {
+    const { ceilingPerSecond, recoverySeconds } = this.#settings;
+    const elapsedSeconds = Math.max(0, now - this.#updatedAt) / 1000;
+    this.#rate = Math.min(ceilingPerSecond, this.#rate + (ceilingPerSecond / recoverySeconds) * elapsedSeconds);
+    this.#updatedAt = now;
+    return this.#rate;
+  }
+
+  /** Cognito answered TooManyRequests. */
+  throttled(now: number): void {
+    const { ceilingPerSecond, floorFraction, decreaseFactor, cooldownMs } = this.#settings;
+    const rate = this.current(now);
+    if (now - this.#lastDecreaseAt < cooldownMs) return;
+    this.#lastDecreaseAt = now;
+    this.#rate = Math.max(ceilingPerSecond * floorFraction, rate * decreaseFactor);
+  }
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { AdaptiveRate, DEFAULT_ADAPTATION } from '../../../src/resilience/adaptive-rate.ts';
+
+const settings = { ceilingPerSecond: 50, ...DEFAULT_ADAPTATION };
+
+describe('AdaptiveRate', () => {
+  it('starts at the ceiling and never exceeds it', () => {
+    const rate = new AdaptiveRate(settings, 0);
+    expect(rate.current(0)).toBe(50);
+    expect(rate.current(600_000)).toBe(50);
+  });
+
+  it('halves on a throttle, once per cooldown, and not below the floor', () => {
+    const rate = new AdaptiveRate(settings, 0);
+    rate.throttled(0);
+    expect(rate.current(0)).toBe(25);
+    // The calls already in flight meet the same full bucket: no second cut within the cooldown.
+    rate.throttled(500);
+    expect(rate.current(500)).toBeCloseTo(25 + (50 / 30) * 0.5);
+    for (let t = 1_000; t <= 10_000; t += 1_000) rate.throttled(t);
+    expect(rate.current(10_000)).toBeGreaterThanOrEqual(5);
+    expect(rate.current(10_000)).toBeLessThan(8);
+  });
+
+  it('climbs back linearly, from the floor to the ceiling in recoverySeconds', () => {
+    const rate = new AdaptiveRate({ ...settings, decreaseFactor: 0 }, 0);
+    rate.throttled(0);
+    expect(rate.current(0)).toBe(5);
+    expect(rate.current(15_000)).toBeCloseTo(5 + 25);
+    expect(rate.current(30_000)).toBe(50);
+  });
+
+  it('refuses a ceiling that is not positive', () => {
+    expect(() => new AdaptiveRate({ ...settings, ceilingPerSecond: 0 }, 0)).toThrow(RangeError);
+  });
+});
