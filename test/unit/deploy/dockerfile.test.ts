@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './manifests.ts';
+
+// hadolint (scripts/check-deploy.sh) checks the Dockerfile's style; this checks its promises:
+// pinned bases, Node 24, production dependencies only, a non-root user, a health check, and a
+// build context that holds no secrets.
+
+const dockerfile = readFileSync(`${repoRoot}Dockerfile`, 'utf8').replaceAll('\\\n', ' ');
+const instructions = dockerfile.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
+const stages = instructions.join('\n').split(/^(?=FROM )/m).filter((stage) => stage.startsWith('FROM'));
+const runtime = stages.at(-1) ?? '';
+
+describe('Dockerfile', () => {
+  it('builds on pinned Node 24 images and runs on distroless Node 24', () => {
+    const bases = stages.map((stage) => /^FROM (\S+)/.exec(stage)?.[1] ?? '');
+    for (const base of bases.slice(0, -1)) expect(base).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+    expect(bases.at(-1)).toMatch(/^gcr\.io\/distroless\/nodejs24-debian12:nonroot(@sha256:[0-9a-f]{64})?$/);
+    expect(bases.every((base) => !base.endsWith(':latest'))).toBe(true);
+  });
+
+  it('ships production dependencies only, and no sources or tests', () => {
+    const installs = stages.filter((stage) => stage.includes('npm ci'));
+    const shipped = [...runtime.matchAll(/^COPY --from=(\S+) \S+/gm)].map((match) => match[0]);
+    const dependencyStage = /COPY --from=(\S+) \/app\/node_modules/.exec(runtime)?.[1];
+    const source = installs.find((stage) => stage.includes(` AS ${dependencyStage ?? '?'}`));
+    expect(source).toMatch(/npm ci --omit=dev/);
+    expect(shipped.join('\n')).not.toMatch(/\/app\/(src|test)\b/);
+    expect(runtime).not.toMatch(/^RUN /m);
+  });
+
+  it('runs as a numeric non-root user with a health check on /healthz and dist/main.js', () => {
+    expect(/^USER (\d+)(:\d+)?$/m.exec(runtime)?.[1]).not.toBe('0');
+    expect(runtime).toMatch(/^USER \d+/m);
+    expect(runtime).toMatch(/^HEALTHCHECK .*\/healthz/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \[.*"dist\/main\.js"\]$/m);
+  });
+
+  it('sends the build only what it needs (.dockerignore is an allow-list)', () => {
+    const ignore = readFileSync(`${repoRoot}.dockerignore`, 'utf8').split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(ignore[0]).toBe('*');
+    expect(ignore.slice(1).every((line) => line.startsWith('!'))).toBe(true);
+    expect(ignore).not.toContain('!.env');
+  });
+});
