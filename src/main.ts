@@ -1,11 +1,12 @@
 // Wires the adapters to the pipeline and runs the service. The only file that knows them all.
 import { Registry } from 'prom-client';
-import { createBottleneckLimiter } from './adapters/bottleneck-limiter.ts';
+import { createBottleneckLimiter, localTokenSources } from './adapters/bottleneck-limiter.ts';
 import { createCognitoDirectory } from './adapters/cognito-directory.ts';
 import { startHttpServer } from './adapters/http-server.ts';
 import { createKafkaTransport } from './adapters/kafka.ts';
 import { createLogger, personalData, type Logger } from './adapters/logger.ts';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
+import { createRedisTokenSources } from './adapters/redis-token-source.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createRequestDecoder } from './events/decode-request.ts';
 import { compileValidators } from './events/schemas.ts';
@@ -42,7 +43,11 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
 async function run(config: Config, logger: Logger): Promise<void> {
   const rates = { ratePerSecond: config.cognito.rateLimit, burst: config.cognito.rateBurst };
-  const limiter = createBottleneckLimiter({ 'user-creation': rates, 'user-read': rates });
+  // With REDIS_URL the quota is one bucket for every replica; without, each replica has its own.
+  const shared = config.redisUrl === undefined
+    ? undefined
+    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, logger }, ['user-creation', 'user-read']);
+  const limiter = createBottleneckLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
   const metrics = createPrometheusMetrics(registry, {
@@ -120,6 +125,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
       try {
         await kafka.stop();
         await limiter.stop();
+        shared?.close();
       } catch (error) {
         logger.error({ err: error }, 'error while stopping');
       } finally {

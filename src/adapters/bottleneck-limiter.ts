@@ -1,6 +1,7 @@
 import Bottleneck from 'bottleneck';
-import { AdaptiveRate, DEFAULT_ADAPTATION } from '../resilience/adaptive-rate.ts';
+import { LocalTokenSource } from '../resilience/local-token-source.ts';
 import type { Limiter, LimiterStats, QuotaCategory } from '../resilience/limiter.port.ts';
+import type { TokenSource } from '../resilience/token-source.port.ts';
 
 export interface RateSettings {
   /** Calls per second (Cognito meters per second, per account and region). */
@@ -9,26 +10,21 @@ export interface RateSettings {
   readonly burst: number;
 }
 
-export interface LimiterOptions {
-  /** A monotonic clock in milliseconds; tests pass a fake one. */
-  readonly now?: () => number;
-}
-
 /**
- * A token bucket per quota category. bottleneck queues the calls (first come, first served) and
- * runs one whenever its reservoir holds a token; this file refills that reservoir from the
- * elapsed time, up to the burst, at the rate AdaptiveRate allows.
+ * The rate limiter in front of every Cognito call, one token bucket per quota category.
+ * bottleneck queues the calls (first come, first served) and runs one for each token in its
+ * reservoir; a refill loop moves tokens into that reservoir from a TokenSource (a bucket in this
+ * process, or one in Redis shared by every replica), asking only for what the queue waits on.
  *
  * bottleneck's own reservoirIncrease is not used: it adds a fixed amount per heartbeat tick and
  * skips ticks that fire a millisecond early by its Date.now() reading, which lost about a fifth
  * of the rate here (40 calls/s for 50 configured), and updateSettings() stopped its refill.
  */
-export function createBottleneckLimiter(settings: Record<QuotaCategory, RateSettings>, options: LimiterOptions = {}): Limiter {
-  const now = options.now ?? (() => performance.now());
+export function createBottleneckLimiter(sources: Record<QuotaCategory, TokenSource>): Limiter {
   const buckets = {
-    'user-creation': new RefilledBucket(settings['user-creation'], now),
-    'user-read': new RefilledBucket(settings['user-read'], now),
-  } satisfies Record<QuotaCategory, RefilledBucket>;
+    'user-creation': new FedQueue(sources['user-creation']),
+    'user-read': new FedQueue(sources['user-read']),
+  } satisfies Record<QuotaCategory, FedQueue>;
 
   return {
     schedule: (category, task) => buckets[category].schedule(task),
@@ -40,64 +36,83 @@ export function createBottleneckLimiter(settings: Record<QuotaCategory, RateSett
   };
 }
 
-class RefilledBucket {
-  readonly #queue: Bottleneck;
-  readonly #rate: AdaptiveRate;
-  readonly #burst: number;
-  readonly #now: () => number;
-  readonly #timer: NodeJS.Timeout;
-  #refilledAt: number;
-  /** Earned but not yet whole tokens. */
-  #fraction = 0;
-  #refilling = false;
+/** Local buckets, one per category: the limiter of a single replica. */
+export function localTokenSources(settings: Record<QuotaCategory, RateSettings>, now?: () => number): Record<QuotaCategory, TokenSource> {
+  return {
+    'user-creation': new LocalTokenSource(settings['user-creation'], now),
+    'user-read': new LocalTokenSource(settings['user-read'], now),
+  };
+}
 
-  constructor({ ratePerSecond, burst }: RateSettings, now: () => number) {
-    this.#now = now;
-    this.#burst = burst;
-    this.#refilledAt = now();
-    this.#rate = new AdaptiveRate({ ceilingPerSecond: ratePerSecond, ...DEFAULT_ADAPTATION }, this.#refilledAt);
-    this.#queue = new Bottleneck({ reservoir: burst });
-    // The tick only sets how finely tokens arrive; the rate comes from the elapsed time.
-    const tickMs = Math.min(50, Math.max(5, Math.round(1000 / ratePerSecond)));
+class FedQueue {
+  readonly #queue = new Bottleneck({ reservoir: 0 });
+  readonly #source: TokenSource;
+  readonly #timer: NodeJS.Timeout;
+  #refilling = false;
+  #again = false;
+
+  constructor(source: TokenSource) {
+    this.#source = source;
+    // How finely tokens arrive; the rate itself comes from the source's clock.
+    const tickMs = Math.min(50, Math.max(5, Math.round(1000 / source.ratePerSecond())));
     this.#timer = setInterval(() => void this.#refill(), tickMs).unref();
   }
 
   schedule<T>(task: () => Promise<T>): Promise<T> {
-    return this.#queue.schedule(task);
+    const scheduled = this.#queue.schedule(task);
+    // A call that finds tokens waiting should not wait for the next tick.
+    void this.#refill();
+    return scheduled;
   }
 
   throttled(): void {
-    this.#rate.throttled(this.#now());
-    // Cognito's bucket is emptier than ours: stop spending the burst we think we have.
-    this.#fraction = 0;
+    void this.#source.throttled();
+    // Tokens already handed to this queue came from a bucket that was fuller than Cognito's.
     void this.#queue.currentReservoir().then((tokens) => (tokens ? this.#queue.incrementReservoir(-tokens) : undefined));
   }
 
   stats(): LimiterStats {
     const counts = this.#queue.counts();
-    return { queued: counts.RECEIVED + counts.QUEUED, running: counts.RUNNING + counts.EXECUTING, ratePerSecond: this.#rate.current(this.#now()) };
+    return {
+      queued: counts.RECEIVED + counts.QUEUED,
+      running: counts.RUNNING + counts.EXECUTING,
+      ratePerSecond: this.#source.ratePerSecond(),
+      shared: this.#source.shared(),
+    };
   }
 
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#queue.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    await this.#source.close();
+  }
+
+  #takeAgain(): boolean {
+    const again = this.#again;
+    this.#again = false;
+    return again;
   }
 
   async #refill(): Promise<void> {
-    if (this.#refilling) return;
+    // One refill at a time; a request during it makes it look again before it ends.
+    if (this.#refilling) {
+      this.#again = true;
+      return;
+    }
     this.#refilling = true;
+    this.#again = false;
     try {
-      const now = this.#now();
-      const earned = this.#fraction + (this.#rate.current(now) * (now - this.#refilledAt)) / 1000;
-      this.#refilledAt = now;
-      const whole = Math.floor(earned);
-      this.#fraction = earned - whole;
-      if (whole === 0) return;
-      const tokens = (await this.#queue.currentReservoir()) ?? 0;
-      const room = this.#burst - tokens;
-      // Tokens beyond the burst are lost, as in any bucket.
-      if (room <= 0) this.#fraction = 0;
-      else await this.#queue.incrementReservoir(Math.min(whole, room));
+      do {
+        const counts = this.#queue.counts();
+        const waiting = counts.RECEIVED + counts.QUEUED;
+        const inReservoir = (await this.#queue.currentReservoir()) ?? 0;
+        const wanted = waiting - inReservoir;
+        if (wanted <= 0) continue;
+        const granted = await this.#source.take(wanted);
+        if (granted > 0) await this.#queue.incrementReservoir(granted);
+      } while (this.#takeAgain());
+    } catch {
+      // A source that failed grants nothing this time; the next tick asks again.
     } finally {
       this.#refilling = false;
     }

@@ -100,6 +100,7 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
     });
   limiterGauge('queued', 'Cognito calls waiting for a rate-limiter token, by quota category.', (c) => sources.limiter.stats(c).queued);
   limiterGauge('running', 'Cognito calls past the rate limiter and not finished, by quota category.', (c) => sources.limiter.stats(c).running);
+  limiterGauge('shared', '1 while the quota is shared with the other replicas through Redis, 0 on this replica\'s own bucket or share.', (c) => (sources.limiter.stats(c).shared ? 1 : 0));
   limiterGauge('rate_per_second', 'Cognito calls per second the rate limiter currently allows, by quota category.', (c) => sources.limiter.stats(c).ratePerSecond);
   const readLag = cachedFor(LAG_MAX_AGE_MS, sources.lag);
   new Gauge({

@@ -8,6 +8,8 @@ export interface LimiterStats {
   readonly running: number;
   /** The rate currently allowed. */
   readonly ratePerSecond: number;
+  /** True while the quota is shared with the other replicas through Redis. */
+  readonly shared: boolean;
 }
 
 /** A rate limiter in front of every directory call. */

@@ -16,7 +16,7 @@ export class RecordingLimiter implements Limiter {
   }
 
   stats(): LimiterStats {
-    return { queued: 0, running: 0, ratePerSecond: Number.POSITIVE_INFINITY };
+    return { queued: 0, running: 0, ratePerSecond: Number.POSITIVE_INFINITY, shared: false };
   }
 
   stop(): Promise<void> {

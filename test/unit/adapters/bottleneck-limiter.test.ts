@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBottleneckLimiter } from '../../../src/adapters/bottleneck-limiter.ts';
+import { createBottleneckLimiter, localTokenSources } from '../../../src/adapters/bottleneck-limiter.ts';
 import type { Limiter, QuotaCategory } from '../../../src/resilience/limiter.port.ts';
 
 // The refill runs on a setInterval and reads the clock it is given (Date.now here): both follow
@@ -15,11 +15,13 @@ describe('createBottleneckLimiter', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     limiter = createBottleneckLimiter(
-      {
-        'user-creation': { ratePerSecond: RATE, burst: BURST },
-        'user-read': { ratePerSecond: RATE, burst: BURST },
-      },
-      { now: () => Date.now() },
+      localTokenSources(
+        {
+          'user-creation': { ratePerSecond: RATE, burst: BURST },
+          'user-read': { ratePerSecond: RATE, burst: BURST },
+        },
+        () => Date.now(),
+      ),
     );
   });
 
@@ -86,7 +88,7 @@ describe('createBottleneckLimiter', () => {
   it('reports the rate it allows and what waits for a token', async () => {
     schedule(20);
     await vi.advanceTimersByTimeAsync(REFILL_MS - 1);
-    expect(limiter.stats('user-creation')).toEqual({ queued: 20 - BURST, running: 0, ratePerSecond: RATE });
+    expect(limiter.stats('user-creation')).toEqual({ queued: 20 - BURST, running: 0, ratePerSecond: RATE, shared: false });
   });
 
   it('throttling one category leaves the other its burst', async () => {

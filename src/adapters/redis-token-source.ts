@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DEFAULT_ADAPTATION } from '../resilience/adaptive-rate.ts';
+import { LocalTokenSource } from '../resilience/local-token-source.ts';
+import type { TokenSource } from '../resilience/token-source.port.ts';
+import type { Logger } from './logger.ts';
+
+// One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock
+// (so replicas' clocks do not matter). bottleneck's Redis mode is not used: its recovery compares
+// error messages that Redis 7 now prefixes with "ERR " (SETTINGS_KEY_NOT_FOUND, UNKNOWN_CLIENT:
+// RedisDatastore.js line 176), so it never recovers; bottleneck issues #205, #212, #219.
+
+const BUCKET_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
+local mode, ceiling, burst, wanted = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local floor, decrease, cooldown, recovery = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'rate', 'cut')
+local tokens = tonumber(state[1]) or burst
+local at = tonumber(state[2]) or now
+local rate = math.min(ceiling, tonumber(state[3]) or ceiling)
+local cut = tonumber(state[4]) or 0
+local elapsed = math.max(0, now - at) / 1000
+rate = math.min(ceiling, rate + ceiling / recovery * elapsed)
+tokens = math.min(burst, tokens + rate * elapsed)
+local granted = 0
+if mode == 'take' then
+  granted = math.min(wanted, math.floor(tokens))
+  tokens = tokens - granted
+elseif now - cut >= cooldown then
+  rate = math.max(ceiling * floor, rate * decrease)
+  cut = now
+  tokens = 0
+else
+  tokens = 0
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now), 'rate', tostring(rate), 'cut', tostring(cut))
+redis.call('PEXPIRE', KEYS[1], 3600000)
+return {granted, tostring(rate)}
+`;
+
+/** Redis answers or fails within this: a slow Redis must not stall provisioning. */
+const COMMAND_TIMEOUT_MS = 500;
+/** While on the fallback, Redis is tried again this often. */
+const RETRY_SHARED_MS = 1_000;
+const MEMBERSHIP_INTERVAL_MS = 5_000;
+
+export interface SharedBucketSettings {
+  readonly redisUrl: string;
+  /** Names the bucket: replicas of one deployment (one consumer group) share it. */
+  readonly namespace: string;
+  readonly ratePerSecond: number;
+  readonly burst: number;
+  readonly logger: Logger;
+}
+
+/**
+ * Creates the shared sources, one per quota category, over one Redis connection. When Redis
+ * cannot be reached a source falls back to this replica's share of the quota (the rate divided
+ * by the replicas last seen) and returns to the shared bucket once Redis answers again.
+ */
+export function createRedisTokenSources<C extends string>(
+  settings: SharedBucketSettings,
+  categories: readonly C[],
+): { sources: Record<C, TokenSource>; close(): void } {
+  const redis = new Redis(settings.redisUrl, {
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    // While (re)connecting, commands wait at most COMMAND_TIMEOUT_MS; then the fallback takes over.
+    maxRetriesPerRequest: 1,
+  });
+  redis.on('error', () => undefined); // reported through the fallback, once per transition
+  const membership = new Membership(redis, `user-provisioner:${settings.namespace}:replicas`);
+  const sources = {} as Record<C, TokenSource>;
+  for (const category of categories) {
+    sources[category] = new RedisTokenSource(redis, membership, `user-provisioner:${settings.namespace}:bucket:${category}`, settings, category);
+  }
+  return {
+    sources,
+    close(): void {
+      membership.stop();
+      redis.disconnect();
+    },
+  };
+}
+
+/** Counts the live replicas, so that a replica cut off from Redis takes only its share. */
+class Membership {
+  readonly #redis: Redis;
+  readonly #key: string;
+  readonly #id = randomUUID();
+  readonly #timer: NodeJS.Timeout;
+  #replicas = 1;
+
+  constructor(redis: Redis, key: string) {
+    this.#redis = redis;
+    this.#key = key;
+    void this.#beat();
+    this.#timer = setInterval(() => void this.#beat(), MEMBERSHIP_INTERVAL_MS).unref();
+  }
+
+  /** The replicas last seen alive, this one included. */
+  get replicas(): number {
+    return this.#replicas;
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+    void this.#redis.zrem(this.#key, this.#id).catch(() => undefined);
+  }
+
+  async #beat(): Promise<void> {
+    const now = Date.now();
+    try {
+      const [, , count] = (await this.#redis
+        .multi()
+        .zadd(this.#key, now, this.#id)
+        .zremrangebyscore(this.#key, '-inf', now - 3 * MEMBERSHIP_INTERVAL_MS)
+        .zcard(this.#key)
+        .pexpire(this.#key, 10 * MEMBERSHIP_INTERVAL_MS)
+        .exec()) ?? [];
+      const replicas = Number(count?.[1]);
+      if (Number.isInteger(replicas) && replicas > 0) this.#replicas = replicas;
+    } catch {
+      // Keep the last count: it is what the fallback divides by.
+    }
+  }
+}
+
+class RedisTokenSource implements TokenSource {
+  readonly #redis: Redis;
+  readonly #membership: Membership;
+  readonly #key: string;
+  readonly #settings: SharedBucketSettings;
+  readonly #category: string;
+  #rate: number;
+  #fallback: LocalTokenSource | undefined;
+  #retry: NodeJS.Timeout | undefined;
+
+  constructor(redis: Redis, membership: Membership, key: string, settings: SharedBucketSettings, category: string) {
+    this.#redis = redis;
+    this.#membership = membership;
+    this.#key = key;
+    this.#settings = settings;
+    this.#category = category;
+    this.#rate = settings.ratePerSecond;
+  }
+
+  async take(wanted: number): Promise<number> {
+    if (this.#fallback) return this.#fallback.take(wanted);
+    try {
+      return await this.#run('take', wanted);
+    } catch (error) {
+      return this.#fallBack(error).take(wanted);
+    }
+  }
+
+  async throttled(): Promise<void> {
+    if (this.#fallback) return this.#fallback.throttled();
+    try {
+      await this.#run('throttle', 0);
+    } catch (error) {
+      await this.#fallBack(error).throttled();
+    }
+  }
+
+  ratePerSecond(): number {
+    return this.#fallback?.ratePerSecond() ?? this.#rate;
+  }
+
+  shared(): boolean {
+    return this.#fallback === undefined;
+  }
+
+  /** The connection is shared by the sources: createRedisTokenSources().close() ends it. */
+  close(): Promise<void> {
+    clearInterval(this.#retry);
+    return Promise.resolve();
+  }
+
+  async #run(mode: 'take' | 'throttle', wanted: number): Promise<number> {
+    const { ratePerSecond, burst } = this.#settings;
+    const { floorFraction, decreaseFactor, cooldownMs, recoverySeconds } = DEFAULT_ADAPTATION;
+    const [granted, rate] = (await this.#redis.eval(
+      BUCKET_SCRIPT, 1, this.#key,
+      mode, ratePerSecond, burst, wanted, floorFraction, decreaseFactor, cooldownMs, recoverySeconds,
+    )) as [number, string];
+    this.#rate = Number(rate);
+    return granted;
+  }
+
+  #fallBack(error: unknown): LocalTokenSource {
+    if (!this.#fallback) {
+      this.#retry = setInterval(() => void this.#tryShared(), RETRY_SHARED_MS).unref();
+      const replicas = this.#membership.replicas;
+      const { ratePerSecond, burst } = this.#settings;
+      this.#fallback = new LocalTokenSource({ ratePerSecond: ratePerSecond / replicas, burst: Math.max(1, Math.floor(burst / replicas)) });
+      this.#settings.logger.warn(
+        { category: this.#category, replicas, ratePerSecond: ratePerSecond / replicas, err: error },
+        'Redis unreachable: limiting to this replica\'s share of the quota until it answers again',
+      );
+    }
+    return this.#fallback;
+  }
+
+  /** While on the fallback: back to the shared bucket as soon as Redis answers. */
+  async #tryShared(): Promise<void> {
+    try {
+      await this.#redis.ping();
+    } catch {
+      return;
+    }
+    clearInterval(this.#retry);
+    this.#fallback = undefined;
+    this.#settings.logger.info({ category: this.#category }, 'Redis answers again: back on the quota shared by all replicas');
+  }
+}
