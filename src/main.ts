@@ -50,8 +50,10 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const limiter = createBottleneckLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
+  const slots = new InFlightSlots(config.maxInFlight);
   const metrics = createPrometheusMetrics(registry, {
     limiter,
+    backpressure: () => slots.waiting > 0,
     lag: async () => (await kafka.consumerLag(config.topics.requested)).map((p) => ({ topic: config.topics.requested, ...p })),
   });
   const health = new ServiceHealth();
@@ -90,7 +92,6 @@ async function run(config: Config, logger: Logger): Promise<void> {
     }
   };
 
-  const slots = new InFlightSlots(config.maxInFlight);
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps = {
     decode,

@@ -13,6 +13,8 @@ const PREFIX = 'user_provisioner_';
  */
 export interface MetricSources {
   readonly limiter: Limiter;
+  /** True while partitions wait for a free in-flight slot. */
+  readonly backpressure: () => boolean;
   /** The consumer group's lag per partition of the input topic, read from the broker. */
   readonly lag: () => Promise<readonly { topic: string; partition: number; lag: number }[]>;
 }
@@ -76,9 +78,12 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
   });
   const paused = new Gauge({
     name: `${PREFIX}consumer_paused`,
-    help: '1 while consumption is paused, by reason.',
+    help: '1 while consumption is paused, by reason: systemic (a broken deployment) or backpressure (MAX_IN_FLIGHT reached, partitions wait).',
     labelNames: ['reason'],
     registers,
+    collect() {
+      this.set({ reason: 'backpressure' }, sources.backpressure() ? 1 : 0);
+    },
   });
   paused.set({ reason: 'systemic' }, 0);
   const endToEnd = new Histogram({

@@ -17,6 +17,11 @@ export class InFlightSlots {
     return this.#used;
   }
 
+  /** Batches waiting for a slot: their partitions fetch nothing meanwhile. */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
   /** Resolves when a slot is taken; rejects with the signal's reason if it aborts first. */
   async acquire(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();

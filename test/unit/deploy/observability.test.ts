@@ -42,7 +42,7 @@ describe('metric names', () => {
   it('the service registers every one of them', async () => {
     const registry = new Registry();
     const lag = () => Promise.resolve([{ topic: 'user-requested', partition: 0, lag: 0 }]);
-    createPrometheusMetrics(registry, { limiter: new RecordingLimiter(), lag });
+    createPrometheusMetrics(registry, { limiter: new RecordingLimiter(), lag, backpressure: () => false });
     const registered = new Set((await registry.getMetricsAsJSON()).map((metric) => metric.name));
     expect(METRICS.filter((name) => !registered.has(name))).toEqual([]);
   });

@@ -1,0 +1,42 @@
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createPrometheusMetrics } from '../../../src/adapters/prometheus-metrics.ts';
+import { RecordingLimiter } from '../../support/fakes/recording-limiter.ts';
+
+function scrape(options: { backpressure: boolean; lag?: () => Promise<{ topic: string; partition: number; lag: number }[]> }) {
+  const registry = new Registry();
+  const metrics = createPrometheusMetrics(registry, {
+    limiter: new RecordingLimiter(),
+    backpressure: () => options.backpressure,
+    lag: options.lag ?? (() => Promise.resolve([{ topic: 'user-requested', partition: 0, lag: 7 }])),
+  });
+  return { metrics, text: () => registry.metrics() };
+}
+
+describe('createPrometheusMetrics', () => {
+  it('reports backpressure and a systemic pause as separate reasons', async () => {
+    const { metrics, text } = scrape({ backpressure: true });
+    metrics.paused('systemic', true);
+    const body = await text();
+    expect(body).toContain('user_provisioner_consumer_paused{reason="backpressure"} 1');
+    expect(body).toContain('user_provisioner_consumer_paused{reason="systemic"} 1');
+    metrics.paused('systemic', false);
+    expect(await text()).toContain('user_provisioner_consumer_paused{reason="systemic"} 0');
+  });
+
+  it('reads the lag per partition, and shows none rather than a stale value when the broker fails', async () => {
+    const ok = scrape({ backpressure: false });
+    expect(await ok.text()).toContain('user_provisioner_consumer_lag{topic="user-requested",partition="0"} 7');
+    const failing = scrape({ backpressure: false, lag: () => Promise.reject(new Error('broker down')) });
+    expect(await failing.text()).not.toMatch(/user_provisioner_consumer_lag\{/);
+  });
+
+  it('folds unknown error names so that labels stay bounded', async () => {
+    const { metrics, text } = scrape({ backpressure: false });
+    metrics.called('AdminCreateUser', 'SomethingNobodyKnowsException', 0.01);
+    metrics.called('AdminCreateUser', 'TooManyRequestsException', 0.01);
+    const body = await text();
+    expect(body).toContain('user_provisioner_cognito_calls_total{operation="AdminCreateUser",result="Other"} 1');
+    expect(body).toContain('user_provisioner_cognito_throttled_total{operation="AdminCreateUser"} 1');
+  });
+});
