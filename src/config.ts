@@ -29,6 +29,7 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   readonly maxMessageBytes: number;
   readonly maxInFlight: number;
+  readonly quarantine: { readonly failureRatio: number; readonly minOutcomes: number; readonly windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -101,6 +102,12 @@ export function loadConfig(env: Env): Config {
     logLevel: read.optional('LOG_LEVEL', (value) => oneOf('LOG_LEVEL', value.toLowerCase(), LOG_LEVELS)) ?? 'info',
     logPersonalData: read.optional('LOG_PERSONAL_DATA', (value) => boolean('LOG_PERSONAL_DATA', value)) ?? false,
     shutdownTimeoutMs: read.optional('SHUTDOWN_TIMEOUT_MS', (value) => number('SHUTDOWN_TIMEOUT_MS', value, { min: 1_000, max: 3_600_000, integer: true })) ?? 30_000,
+    quarantine: {
+      // Off unless set: the contract promises an outcome for every input, and a quarantine holds them back.
+      failureRatio: read.optional('QUARANTINE_FAILURE_RATIO', (value) => number('QUARANTINE_FAILURE_RATIO', value, { min: 0, max: 1 })) ?? 0,
+      minOutcomes: read.optional('QUARANTINE_MIN_OUTCOMES', (value) => number('QUARANTINE_MIN_OUTCOMES', value, { min: 1, max: 1_000_000, integer: true })) ?? 100,
+      windowMs: read.optional('QUARANTINE_WINDOW_MS', (value) => number('QUARANTINE_WINDOW_MS', value, { min: 1_000, max: 86_400_000, integer: true })) ?? 300_000,
+    },
     maxInFlight: read.optional('MAX_IN_FLIGHT', (value) => number('MAX_IN_FLIGHT', value, { min: 1, max: 10_000, integer: true })) ?? 100,
     maxMessageBytes: read.optional('MAX_MESSAGE_BYTES', (value) => number('MAX_MESSAGE_BYTES', value, { min: 1_024, max: 100_000_000, integer: true })) ?? 262_144,
   };

@@ -13,6 +13,8 @@ import { compileValidators } from './events/schemas.ts';
 import { handleMessage, type OutputTopic } from './pipeline/handle-message.ts';
 import { ServiceHealth } from './pipeline/health.ts';
 import { InFlightSlots } from './pipeline/in-flight-slots.ts';
+import type { PipelineMetrics } from './pipeline/metrics.port.ts';
+import { Quarantine } from './pipeline/quarantine.ts';
 import { processBatch } from './pipeline/process-batch.ts';
 import { SystemicPause } from './pipeline/systemic-pause.ts';
 import { DirectoryError, type SystemicError } from './provisioning/errors.ts';
@@ -92,12 +94,29 @@ async function run(config: Config, logger: Logger): Promise<void> {
     }
   };
 
+  const quarantine = new Quarantine(config.quarantine, ({ failures, outcomes }) => {
+    kafka.pause(config.topics.requested);
+    health.quarantined(`${failures} of the last ${outcomes} outcomes failed`);
+    metrics.quarantined(true);
+    logger.error(
+      { failures, outcomes, failureRatio: config.quarantine.failureRatio },
+      'quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md)',
+    );
+  });
+  // Every outcome also feeds the quarantine's window.
+  const observed: PipelineMetrics = {
+    ...metrics,
+    outcome(outcome, reason) {
+      metrics.outcome(outcome, reason);
+      quarantine.record(outcome === 'failed' || outcome === 'dead_letter', Date.now());
+    },
+  };
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps = {
     decode,
     provision: (request: Parameters<typeof provisionUser>[0]) => provisionUser(request, { directory, calls, pools }),
     publish: (topic: OutputTopic, message: Parameters<typeof kafka.publish>[1][number]) => kafka.publish(topics[topic], [message]),
-    metrics,
+    metrics: observed,
     log: logger,
     personal: personalData(config.logPersonalData),
     signal: shutdown.signal,
@@ -150,7 +169,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: 3_000 }),
+    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: 3_000, halted: () => quarantine.tripped }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

@@ -86,6 +86,12 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
     },
   });
   paused.set({ reason: 'systemic' }, 0);
+  const quarantined = new Gauge({
+    name: `${PREFIX}quarantined`,
+    help: '1 once the share of failed outcomes passed QUARANTINE_FAILURE_RATIO: consumption stopped until a restart.',
+    registers,
+  });
+  quarantined.set(0);
   const endToEnd = new Histogram({
     name: `${PREFIX}end_to_end_latency_seconds`,
     help: "From the input message's Kafka timestamp to the outcome's acknowledgement.",
@@ -135,6 +141,7 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
     retried: (operation, errorCode) => retries.inc({ operation, error: errorCodeLabel(errorCode) }),
     inFlight: (delta) => inFlight.inc(delta),
     paused: (reason, isPaused) => paused.set({ reason }, isPaused ? 1 : 0),
+    quarantined: (isQuarantined) => quarantined.set(isQuarantined ? 1 : 0),
     endToEnd: (seconds) => endToEnd.observe(seconds),
   };
 }

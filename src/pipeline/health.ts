@@ -1,4 +1,4 @@
-export type ServiceState = 'starting' | 'consuming' | 'paused' | 'stopping';
+export type ServiceState = 'starting' | 'consuming' | 'paused' | 'quarantined' | 'stopping';
 
 /**
  * What /healthz and /readyz report. Ready only while consuming normally; live unless the
@@ -22,12 +22,20 @@ export class ServiceHealth {
   }
 
   consuming(): void {
-    if (this.#state !== 'stopping') this.#state = 'consuming';
+    // Only a restart lifts a quarantine.
+    if (this.#state === 'stopping' || this.#state === 'quarantined') return;
+    this.#state = 'consuming';
     this.#pausedBecause = undefined;
   }
 
+  quarantined(because: string): void {
+    if (this.#state !== 'stopping') this.#state = 'quarantined';
+    this.#pausedBecause = because;
+  }
+
   paused(because: string): void {
-    if (this.#state !== 'stopping') this.#state = 'paused';
+    if (this.#state === 'stopping' || this.#state === 'quarantined') return;
+    this.#state = 'paused';
     this.#pausedBecause = because;
   }
 

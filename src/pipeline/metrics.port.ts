@@ -8,5 +8,6 @@ export interface PipelineMetrics extends CallObserver {
   outcome(outcome: OutcomeLabel, reason: string): void;
   inFlight(delta: number): void;
   paused(reason: 'systemic', paused: boolean): void;
+  quarantined(quarantined: boolean): void;
   endToEnd(seconds: number): void;
 }

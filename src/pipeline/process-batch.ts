@@ -27,6 +27,8 @@ export interface BatchDeps {
   readonly heartbeatIntervalMs: number;
   /** Bounds the messages in flight across all partitions. */
   readonly slots: InFlightSlots;
+  /** True once the service takes no new work (quarantine): what is unfinished is handed back. */
+  readonly halted?: () => boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void>
   let failure: { error: unknown } | undefined;
   const running = new Set<Promise<unknown>>();
   let rebalancing = false;
-  const stopped = () => failure !== undefined || rebalancing || !batch.isActive() || deps.signal.aborted;
+  const stopped = () => failure !== undefined || rebalancing || !batch.isActive() || deps.signal.aborted || (deps.halted?.() ?? false);
 
   const commits: Promise<void>[] = [];
   const markFinished = (index: number) => {

@@ -62,8 +62,15 @@ export class TestStack {
   }
 
   /** A service on this stack's topics and pool, talking to Cognito through the proxy; it must stop with exit 0. */
-  async startService(env: Readonly<Record<string, string>> = {}): Promise<ServiceProcess> {
-    const service = await ServiceProcess.start({ brokers: this.brokers, cognitoEndpoint: this.proxy.endpoint, topics: this.topics, userPoolId: this.pool, env });
+  async startService(env: Readonly<Record<string, string>> = {}, options: { waitForReady?: boolean } = {}): Promise<ServiceProcess> {
+    const service = await ServiceProcess.start({
+      brokers: this.brokers,
+      cognitoEndpoint: this.proxy.endpoint,
+      topics: this.topics,
+      userPoolId: this.pool,
+      env,
+      ...(options.waitForReady === false ? { waitForReady: false } : {}),
+    });
     return this.cleanup.add(service, async (running) => {
       const exit = await running.stop();
       // A process the test killed on purpose is not held to a clean exit.

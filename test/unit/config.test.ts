@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 30_000,
       maxMessageBytes: 262_144,
       maxInFlight: 100,
+      quarantine: { failureRatio: 0, minOutcomes: 100, windowMs: 300_000 },
     });
   });
 

@@ -9,6 +9,7 @@ export class RecordingMetrics implements PipelineMetrics {
   readonly retries: { operation: DirectoryOperation; errorCode: string }[] = [];
   readonly inFlightDeltas: number[] = [];
   readonly pauses: boolean[] = [];
+  readonly quarantines: boolean[] = [];
   readonly endToEndSeconds: number[] = [];
 
   received(topic: string, mode: string): void {
@@ -29,6 +30,10 @@ export class RecordingMetrics implements PipelineMetrics {
 
   inFlight(delta: number): void {
     this.inFlightDeltas.push(delta);
+  }
+
+  quarantined(quarantined: boolean): void {
+    this.quarantines.push(quarantined);
   }
 
   paused(_reason: 'systemic', paused: boolean): void {

@@ -18,7 +18,7 @@ const read = (path: string) => readFileSync(`${repoRoot}${path}`, 'utf8');
 const METRICS = [
   'events_received_total', 'outcomes_total', 'cognito_calls_total', 'cognito_call_duration_seconds', 'cognito_retries_total',
   'cognito_throttled_total', 'limiter_queued', 'limiter_running', 'limiter_rate_per_second', 'limiter_shared', 'events_in_flight',
-  'consumer_paused', 'end_to_end_latency_seconds', 'consumer_lag', 'process_resident_memory_bytes', 'process_cpu_seconds_total',
+  'consumer_paused', 'quarantined', 'end_to_end_latency_seconds', 'consumer_lag', 'process_resident_memory_bytes', 'process_cpu_seconds_total',
 ].map((name) => `user_provisioner_${name}`);
 
 const family = (series: string) => series.replace(/_(bucket|sum|count)$/, '');

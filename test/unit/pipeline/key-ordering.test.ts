@@ -183,6 +183,22 @@ describe('key-ordered concurrency', () => {
     expect(batch.resolved.at(-1)).toBe('11');
     expect(calls.filter((offset) => offset === '10').length).toBeGreaterThanOrEqual(2);
   });
+
+  it('once halted (quarantine), starts nothing new and hands back what did not start', async () => {
+    let halted = false;
+    const batch = new FakeBatch(messages('10:a', '11:a', '12:b'));
+    const handler = gatedHandler();
+    const done = processBatch(batch, deps({ handle: handler.handle, halted: () => halted }));
+    await settle();
+    expect(handler.started).toEqual(['10', '12']);
+    halted = true;
+    handler.finish('10');
+    handler.finish('12');
+    await done;
+    // 11 waited behind 10 on key a and never started: it stays uncommitted for redelivery.
+    expect(handler.started).toEqual(['10', '12']);
+    expect(batch.resolved).toEqual(['10']);
+  });
 });
 
 describe('InFlightSlots', () => {

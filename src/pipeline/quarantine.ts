@@ -1,0 +1,52 @@
+export interface QuarantineSettings {
+  /** Share of failed outcomes (failed events and dead letters) that trips the quarantine; 0 turns it off. */
+  readonly failureRatio: number;
+  /** Outcomes the window must hold before the ratio means anything. */
+  readonly minOutcomes: number;
+  readonly windowMs: number;
+}
+
+const BUCKETS = 12;
+
+/**
+ * Watches the share of failures over a sliding window. When it passes the threshold, the
+ * consumer stops: one misconfiguration (a wrong pool allowlist, a producer sending the wrong
+ * format, a pool schema missing an attribute) must not turn a whole topic into failed outcomes
+ * and dead letters. It stays tripped until the process restarts: a person should look first.
+ */
+export class Quarantine {
+  readonly #settings: QuarantineSettings;
+  readonly #onTrip: (summary: { failures: number; outcomes: number }) => void;
+  readonly #buckets: { start: number; outcomes: number; failures: number }[] = [];
+  #tripped = false;
+
+  constructor(settings: QuarantineSettings, onTrip: (summary: { failures: number; outcomes: number }) => void) {
+    this.#settings = settings;
+    this.#onTrip = onTrip;
+  }
+
+  get tripped(): boolean {
+    return this.#tripped;
+  }
+
+  record(failed: boolean, now: number): void {
+    const { failureRatio, minOutcomes, windowMs } = this.#settings;
+    if (failureRatio <= 0 || this.#tripped) return;
+    const width = windowMs / BUCKETS;
+    const start = Math.floor(now / width) * width;
+    while (this.#buckets.length > 0 && (this.#buckets[0]?.start ?? start) <= start - windowMs) this.#buckets.shift();
+    let bucket = this.#buckets.at(-1);
+    if (bucket?.start !== start) {
+      bucket = { start, outcomes: 0, failures: 0 };
+      this.#buckets.push(bucket);
+    }
+    bucket.outcomes++;
+    if (failed) bucket.failures++;
+    const outcomes = this.#buckets.reduce((sum, b) => sum + b.outcomes, 0);
+    const failures = this.#buckets.reduce((sum, b) => sum + b.failures, 0);
+    if (outcomes >= minOutcomes && failures / outcomes >= failureRatio) {
+      this.#tripped = true;
+      this.#onTrip({ failures, outcomes });
+    }
+  }
+}
