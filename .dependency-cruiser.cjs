@@ -23,9 +23,16 @@ module.exports = {
       to: { path: ['^src/adapters/', '^src/main\\.ts$', 'kafkajs', '@aws-sdk', 'prom-client'] },
     },
     {
+      name: 'replay-uses-ports',
+      comment: 'The replay use case reads and writes Kafka through its ports; src/replay/main.ts wires the adapters.',
+      severity: 'error',
+      from: { path: '^src/replay/', pathNot: '^src/replay/main\\.ts$' },
+      to: { path: ['^src/(adapters|pipeline|resilience|provisioning)/', '^src/main\\.ts$', '^src/replay/main\\.ts$', 'kafkajs', '@aws-sdk', 'prom-client', 'pino'] },
+    },
+    {
       name: 'only-main-wires-adapters',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/adapters/', '^src/cli/'] },
+      from: { path: '^src/', pathNot: ['^src/main\\.ts$', '^src/replay/main\\.ts$', '^src/adapters/', '^src/cli/'] },
       to: { path: '^src/adapters/' },
     },
     {

@@ -54,7 +54,7 @@ const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'sc
 export function loadConfig(env: Env): Config {
   const read = reader(env);
   // The required variables first, in the order of the contract's table.
-  const brokers = read.required('KAFKA_BROKERS', (value) => list('KAFKA_BROKERS', value).map((broker) => hostPort('KAFKA_BROKERS', broker)));
+  const { kafka, topics } = readKafka(read);
   const region = read.required('AWS_REGION', (value) => matching('AWS_REGION', value, REGION, 'a region such as us-east-1'));
   const defaultUserPoolId = read.optional('USER_POOL_ID', (value) => poolId('USER_POOL_ID', value));
   const allowedUserPoolIds = read.optional('ALLOWED_USER_POOL_IDS', (value) => list('ALLOWED_USER_POOL_IDS', value).map((id) => poolId('ALLOWED_USER_POOL_IDS', id)))
@@ -68,19 +68,8 @@ export function loadConfig(env: Env): Config {
   const rateLimit = read.optional('COGNITO_RATE_LIMIT', (value) => number('COGNITO_RATE_LIMIT', value, { min: 0.01, max: 10_000 })) ?? 50;
 
   return {
-    kafka: {
-      brokers,
-      groupId: read.optional('KAFKA_GROUP_ID', (value) => value) ?? 'user-provisioner',
-      clientId: read.optional('KAFKA_CLIENT_ID', (value) => value) ?? 'user-provisioner',
-      ssl: read.optional('KAFKA_SSL', (value) => boolean('KAFKA_SSL', value)) ?? false,
-      sasl: sasl(read),
-    },
-    topics: {
-      requested: read.optional('TOPIC_REQUESTED', (value) => topic('TOPIC_REQUESTED', value)) ?? 'user-requested',
-      created: read.optional('TOPIC_CREATED', (value) => topic('TOPIC_CREATED', value)) ?? 'user-created',
-      failed: read.optional('TOPIC_FAILED', (value) => topic('TOPIC_FAILED', value)) ?? 'user-provisioning-failed',
-      dlq: read.optional('TOPIC_DLQ', (value) => topic('TOPIC_DLQ', value)) ?? 'user-requested.dlq',
-    },
+    kafka,
+    topics,
     cognito: {
       region,
       endpoint: read.optional('COGNITO_ENDPOINT', (value) => url('COGNITO_ENDPOINT', value, ['http:', 'https:'])),
@@ -199,4 +188,51 @@ function url(name: string, value: string, protocols: readonly string[]): string 
   }
   if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return value;
+}
+
+/**
+ * What a command that only talks to Kafka (replay) needs from the same environment as the
+ * service: no Cognito, pool, rate or HTTP variable is read, so none is required.
+ */
+export interface KafkaConfig {
+  readonly kafka: Config['kafka'];
+  readonly topics: Config['topics'];
+  /** Set only for MSK IAM (KAFKA_SASL_MECHANISM=aws), whose tokens are signed for a region. */
+  readonly awsRegion: string | undefined;
+  readonly logLevel: string;
+  readonly logPersonalData: boolean;
+}
+
+export function loadKafkaConfig(env: Env): KafkaConfig {
+  const read = reader(env);
+  const { kafka, topics } = readKafka(read);
+  return {
+    kafka,
+    topics,
+    awsRegion: kafka.sasl?.mechanism === 'aws'
+      ? read.required('AWS_REGION', (value) => matching('AWS_REGION', value, REGION, 'a region such as us-east-1'))
+      : undefined,
+    logLevel: read.optional('LOG_LEVEL', (value) => oneOf('LOG_LEVEL', value.toLowerCase(), LOG_LEVELS)) ?? 'info',
+    logPersonalData: read.optional('LOG_PERSONAL_DATA', (value) => boolean('LOG_PERSONAL_DATA', value)) ?? false,
+  };
+}
+
+/** The Kafka connection and the topics: what the service and replay share. */
+function readKafka(read: Reader): Pick<Config, 'kafka' | 'topics'> {
+  const brokers = read.required('KAFKA_BROKERS', (value) => list('KAFKA_BROKERS', value).map((broker) => hostPort('KAFKA_BROKERS', broker)));
+  return {
+    kafka: {
+      brokers,
+      groupId: read.optional('KAFKA_GROUP_ID', (value) => value) ?? 'user-provisioner',
+      clientId: read.optional('KAFKA_CLIENT_ID', (value) => value) ?? 'user-provisioner',
+      ssl: read.optional('KAFKA_SSL', (value) => boolean('KAFKA_SSL', value)) ?? false,
+      sasl: sasl(read),
+    },
+    topics: {
+      requested: read.optional('TOPIC_REQUESTED', (value) => topic('TOPIC_REQUESTED', value)) ?? 'user-requested',
+      created: read.optional('TOPIC_CREATED', (value) => topic('TOPIC_CREATED', value)) ?? 'user-created',
+      failed: read.optional('TOPIC_FAILED', (value) => topic('TOPIC_FAILED', value)) ?? 'user-provisioning-failed',
+      dlq: read.optional('TOPIC_DLQ', (value) => topic('TOPIC_DLQ', value)) ?? 'user-requested.dlq',
+    },
+  };
 }
