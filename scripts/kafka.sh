@@ -16,8 +16,25 @@
 # Environment:
 #   KAFKA_PORT             client (PLAINTEXT) port, default 9092
 #   KAFKA_CONTROLLER_PORT  KRaft controller port, default KAFKA_PORT+1
+#   KAFKA_SECURE_PORT      opt-in: also a SASL_SSL listener on this port, with
+#                          SCRAM-SHA-256 and SCRAM-SHA-512 (see below)
+#   KAFKA_SCRAM_USERNAME   its SCRAM user, default user-provisioner
+#   KAFKA_SCRAM_PASSWORD   its SCRAM password, default user-provisioner-secret;
+#                          no comma, double quote, backslash or whitespace
 #
-# Needs java (17+) on PATH, and mvn for the first start.
+# The secure listener: each start makes a throwaway CA and a broker
+# certificate for 127.0.0.1 and localhost (keytool, no openssl) in
+# <data dir>/tls, and adds the SCRAM user when it formats the storage. The
+# broker's own listeners (inter-broker, controller) stay PLAINTEXT. With it,
+# `start` and `status` print two more lines before the last one:
+#   KAFKA_SECURE_BROKERS=127.0.0.1:<secure port>
+#   KAFKA_CA_FILE=<data dir>/tls/ca.pem   (the CA, PEM, for clients)
+# <data dir>/client-secure.properties holds the settings of a Java client
+# (Kafka's CLI tools: --command-config) for that listener, as SCRAM-SHA-512.
+# It is a test broker: the SCRAM password is on the format command line and
+# in that file, readable by the local user only.
+#
+# Needs java (17+, with keytool) on PATH, and mvn for the first start.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,6 +90,34 @@ set_paths() {
   PID_FILE="$DATA_DIR/kafka.pid"
   LOG_FILE="$DATA_DIR/kafka.log"
   BROKERS="127.0.0.1:$KAFKA_PORT"
+
+  TLS_DIR="$DATA_DIR/tls"
+  CA_FILE="$TLS_DIR/ca.pem"
+  SECURE_CLIENT_PROPS_FILE="$DATA_DIR/client-secure.properties"
+  set_secure_settings
+}
+
+# The secure listener is off unless KAFKA_SECURE_PORT is set.
+set_secure_settings() {
+  KAFKA_SECURE_PORT="${KAFKA_SECURE_PORT:-}"
+  SECURE_BROKERS=""
+  [[ -n "$KAFKA_SECURE_PORT" ]] || return 0
+  is_port_number "$KAFKA_SECURE_PORT" ||
+    die "KAFKA_SECURE_PORT must be a port number, got '$KAFKA_SECURE_PORT'"
+  [[ "$KAFKA_SECURE_PORT" != "$KAFKA_PORT" && "$KAFKA_SECURE_PORT" != "$KAFKA_CONTROLLER_PORT" ]] ||
+    die "KAFKA_SECURE_PORT must differ from KAFKA_PORT and KAFKA_CONTROLLER_PORT"
+  SECURE_BROKERS="127.0.0.1:$KAFKA_SECURE_PORT"
+
+  SCRAM_USERNAME="${KAFKA_SCRAM_USERNAME:-user-provisioner}"
+  SCRAM_PASSWORD="${KAFKA_SCRAM_PASSWORD:-user-provisioner-secret}"
+  # Kafka's --add-scram splits its argument on commas and strips quotes, and
+  # the JAAS line of client-secure.properties quotes the values: keep both
+  # unambiguous rather than escape them.
+  [[ "$SCRAM_USERNAME" =~ ^[A-Za-z0-9._@-]+$ ]] ||
+    die "KAFKA_SCRAM_USERNAME may hold letters, digits and . _ @ - only"
+  local forbidden='[,"\[:space:]]'
+  [[ -n "$SCRAM_PASSWORD" && ! "$SCRAM_PASSWORD" =~ $forbidden ]] ||
+    die "KAFKA_SCRAM_PASSWORD must be non-empty, without comma, double quote, backslash or whitespace"
 }
 
 # --- jars -------------------------------------------------------------------
@@ -142,18 +187,111 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# The SASL_SSL port of the running broker's config, if it has that listener.
+configured_secure_port() {
+  local listeners
+  listeners="$(grep -m1 '^listeners=' "$PROPS_FILE" 2>/dev/null)" || return 1
+  [[ "$listeners" =~ SASL_SSL://127\.0\.0\.1:([0-9]+) ]] || return 1
+  echo "${BASH_REMATCH[1]}"
+}
+
+# The lines start and status print for a running broker; KAFKA_BROKERS last.
+print_addresses() {
+  local secure_port
+  if secure_port="$(configured_secure_port)"; then
+    echo "KAFKA_SECURE_BROKERS=127.0.0.1:$secure_port"
+    echo "KAFKA_CA_FILE=$CA_FILE"
+  fi
+  echo "KAFKA_BROKERS=$BROKERS"
+}
+
+# --- tls --------------------------------------------------------------------
+
+run_keytool() {
+  keytool -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC "$@" >>"$LOG_FILE" 2>&1
+}
+
+# A CA valid for this run only, and a broker certificate it signed for the
+# addresses clients use (127.0.0.1; localhost for tools that prefer names).
+# EC keys: generated in milliseconds, and every client here speaks ECDSA.
+generate_tls() {
+  local store_password ca_store="$TLS_DIR/ca.p12" csr="$TLS_DIR/broker.csr" cert="$TLS_DIR/broker.pem"
+  command -v keytool >/dev/null || die "keytool not found on PATH (it comes with Java)"
+  # The stores' password is in server.properties and client-secure.properties.
+  store_password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  mkdir -m 700 "$TLS_DIR"
+  KEYSTORE_FILE="$TLS_DIR/broker.keystore.p12"
+  TRUSTSTORE_FILE="$TLS_DIR/truststore.p12"
+  STORE_PASSWORD="$store_password"
+
+  run_keytool -genkeypair -alias ca -keyalg EC -groupname secp256r1 \
+    -dname "CN=user-provisioner test CA $KAFKA_PORT" -validity 30 \
+    -ext bc:c -ext KU:c=keyCertSign,cRLSign \
+    -storetype PKCS12 -keystore "$ca_store" -storepass "$store_password" &&
+    run_keytool -exportcert -rfc -alias ca -keystore "$ca_store" \
+      -storepass "$store_password" -file "$CA_FILE" &&
+    run_keytool -genkeypair -alias broker -keyalg EC -groupname secp256r1 \
+      -dname "CN=127.0.0.1" -validity 30 \
+      -storetype PKCS12 -keystore "$KEYSTORE_FILE" -storepass "$store_password" &&
+    run_keytool -certreq -alias broker -keystore "$KEYSTORE_FILE" \
+      -storepass "$store_password" -file "$csr" &&
+    run_keytool -gencert -rfc -alias ca -keystore "$ca_store" \
+      -storepass "$store_password" -infile "$csr" -outfile "$cert" -validity 30 \
+      -ext SAN=ip:127.0.0.1,dns:localhost -ext KU:c=digitalSignature -ext EKU=serverAuth &&
+    run_keytool -importcert -noprompt -alias ca -file "$CA_FILE" \
+      -keystore "$KEYSTORE_FILE" -storepass "$store_password" &&
+    run_keytool -importcert -alias broker -file "$cert" \
+      -keystore "$KEYSTORE_FILE" -storepass "$store_password" &&
+    run_keytool -importcert -noprompt -alias ca -file "$CA_FILE" \
+      -storetype PKCS12 -keystore "$TRUSTSTORE_FILE" -storepass "$store_password"
+}
+
 # --- start ------------------------------------------------------------------
 
+# The listener lines of server.properties: PLAINTEXT for clients and the
+# broker itself, CONTROLLER for KRaft, and SASL_SSL for clients when asked.
+write_listener_properties() {
+  if [[ -z "$SECURE_BROKERS" ]]; then
+    cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+EOF
+    return 0
+  fi
+  local scram_login="org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  cat <<EOF
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
+
+# Clients only: SCRAM users come from the metadata log (added at format time).
+# GSSAPI, Kafka's default mechanism, would need Kerberos.
+listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram_login
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram_login
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KEYSTORE_FILE
+listener.name.sasl_ssl.ssl.keystore.password=$STORE_PASSWORD
+listener.name.sasl_ssl.ssl.truststore.type=PKCS12
+listener.name.sasl_ssl.ssl.truststore.location=$TRUSTSTORE_FILE
+listener.name.sasl_ssl.ssl.truststore.password=$STORE_PASSWORD
+listener.name.sasl_ssl.ssl.client.auth=none
+
+EOF
+}
+
 write_server_properties() {
-  cat >"$PROPS_FILE" <<EOF
+  {
+    cat <<EOF
 # Written by scripts/kafka.sh: single-node KRaft broker+controller for tests.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
 
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+EOF
+    write_listener_properties
+    cat <<EOF
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
 
@@ -173,6 +311,7 @@ num.partitions=1
 # The service's tests create their topics; a typo must not create one silently.
 auto.create.topics.enable=false
 EOF
+  } >"$PROPS_FILE"
 }
 
 # Client settings for the readiness check: fail fast instead of the
@@ -184,11 +323,33 @@ default.api.timeout.ms=10000
 EOF
 }
 
+write_secure_client_properties() {
+  (
+    umask 077
+    cat >"$SECURE_CLIENT_PROPS_FILE" <<EOF
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SCRAM_USERNAME" password="$SCRAM_PASSWORD";
+ssl.truststore.type=PKCS12
+ssl.truststore.location=$TRUSTSTORE_FILE
+ssl.truststore.password=$STORE_PASSWORD
+request.timeout.ms=5000
+default.api.timeout.ms=10000
+EOF
+  )
+}
+
 format_storage() {
-  local cluster_id
+  local cluster_id scram=()
+  # KRaft keeps SCRAM users in the metadata log: adding them at format time
+  # means they exist before the listener accepts its first client.
+  if [[ -n "$SECURE_BROKERS" ]]; then
+    scram=(--add-scram "SCRAM-SHA-256=[name=$SCRAM_USERNAME,password=$SCRAM_PASSWORD]"
+      --add-scram "SCRAM-SHA-512=[name=$SCRAM_USERNAME,password=$SCRAM_PASSWORD]")
+  fi
   cluster_id="$(run_tool kafka.tools.StorageTool random-uuid)"
   run_tool kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS_FILE" \
-    >>"$LOG_FILE" 2>&1
+    "${scram[@]}" >>"$LOG_FILE" 2>&1
 }
 
 launch_broker() {
@@ -210,6 +371,13 @@ broker_answers() {
     --command-config "$CLIENT_PROPS_FILE" --list >/dev/null 2>>"$LOG_FILE"
 }
 
+# The same through the secure listener: TLS with our CA, and the SCRAM user.
+secure_listener_answers() {
+  [[ -z "$SECURE_BROKERS" ]] && return 0
+  run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$SECURE_BROKERS" \
+    --command-config "$SECURE_CLIENT_PROPS_FILE" --list >/dev/null 2>>"$LOG_FILE"
+}
+
 wait_until_ready() {
   local deadline=$((SECONDS + START_TIMEOUT_S))
   while ((SECONDS < deadline)); do
@@ -217,7 +385,7 @@ wait_until_ready() {
       log "the broker exited during start-up"
       return 1
     }
-    if broker_logged_started && broker_answers; then
+    if broker_logged_started && broker_answers && secure_listener_answers; then
       return 0
     fi
     sleep 1
@@ -239,17 +407,30 @@ abort_start() {
   die "Kafka did not start on $BROKERS"
 }
 
+# A running broker answers a start only if it has the secure listener asked
+# for: printing addresses it does not serve would fail later, and obscurely.
+check_running_listeners() {
+  local running_secure_port
+  [[ -n "$KAFKA_SECURE_PORT" ]] || return 0
+  if ! running_secure_port="$(configured_secure_port)"; then
+    die "the broker on $BROKERS is already running without a secure listener; stop it first"
+  fi
+  [[ "$running_secure_port" == "$KAFKA_SECURE_PORT" ]] ||
+    die "the broker on $BROKERS is already running with its secure listener on $running_secure_port; stop it first"
+}
+
 cmd_start() {
   local pid
   if pid="$(broker_pid)"; then
+    check_running_listeners
     log "already running (pid $pid) on $BROKERS"
-    echo "KAFKA_BROKERS=$BROKERS"
+    print_addresses
     return 0
   fi
 
   command -v java >/dev/null || die "java not found on PATH (Java 17+ is needed)"
   local port
-  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+  for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" ${KAFKA_SECURE_PORT:+"$KAFKA_SECURE_PORT"}; do
     if port_in_use "$port"; then
       die "port $port on 127.0.0.1 is already in use by another process"
     fi
@@ -259,15 +440,19 @@ cmd_start() {
 
   rm -rf "$DATA_DIR"
   mkdir -p "$DATA_DIR"
+  local started_at=$SECONDS
+  if [[ -n "$SECURE_BROKERS" ]]; then
+    generate_tls || abort_start
+    write_secure_client_properties
+  fi
   write_server_properties
   write_client_properties
-  local started_at=$SECONDS
   format_storage || abort_start
   launch_broker
   wait_until_ready || abort_start
 
-  log "started (pid $(cat "$PID_FILE")) on $BROKERS in $((SECONDS - started_at))s; log: $LOG_FILE"
-  echo "KAFKA_BROKERS=$BROKERS"
+  log "started (pid $(cat "$PID_FILE")) on $BROKERS${SECURE_BROKERS:+ and $SECURE_BROKERS (SASL_SSL)} in $((SECONDS - started_at))s; log: $LOG_FILE"
+  print_addresses
 }
 
 # --- stop -------------------------------------------------------------------
@@ -304,7 +489,7 @@ cmd_status() {
   local pid
   if pid="$(broker_pid)"; then
     log "running (pid $pid) on $BROKERS; log: $LOG_FILE"
-    echo "KAFKA_BROKERS=$BROKERS"
+    print_addresses
     return 0
   fi
   log "not running on $BROKERS"

@@ -220,13 +220,17 @@ export function loadKafkaConfig(env: Env): KafkaConfig {
 /** The Kafka connection and the topics: what the service and replay share. */
 function readKafka(read: Reader): Pick<Config, 'kafka' | 'topics'> {
   const brokers = read.required('KAFKA_BROKERS', (value) => list('KAFKA_BROKERS', value).map((broker) => hostPort('KAFKA_BROKERS', broker)));
+  const ssl = read.optional('KAFKA_SSL', (value) => boolean('KAFKA_SSL', value)) ?? false;
+  const credentials = sasl(read);
+  // MSK's IAM listener speaks only TLS: without it the connection could never authenticate.
+  if (credentials?.mechanism === 'aws' && !ssl) throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws (MSK IAM runs over TLS)');
   return {
     kafka: {
       brokers,
       groupId: read.optional('KAFKA_GROUP_ID', (value) => value) ?? 'user-provisioner',
       clientId: read.optional('KAFKA_CLIENT_ID', (value) => value) ?? 'user-provisioner',
-      ssl: read.optional('KAFKA_SSL', (value) => boolean('KAFKA_SSL', value)) ?? false,
-      sasl: sasl(read),
+      ssl,
+      sasl: credentials,
     },
     topics: {
       requested: read.optional('TOPIC_REQUESTED', (value) => topic('TOPIC_REQUESTED', value)) ?? 'user-requested',

@@ -1,7 +1,7 @@
 // Test-side Kafka access: fresh topics, producing requests and reading back what the service
 // published. Tests use kafkajs directly; the service keeps it behind src/adapters/kafka.ts.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Consumer, type IHeaders, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaConfig, type Producer } from 'kafkajs';
 
 export interface Topics {
   readonly requested: string;
@@ -31,8 +31,9 @@ export class KafkaTestClient {
   readonly #consumers: Consumer[] = [];
   readonly #seen = new Map<string, ReadMessage[]>();
 
-  constructor(brokers: string) {
-    this.#kafka = new Kafka({ clientId: 'user-provisioner-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  /** `config` adds to or overrides the defaults, e.g. `ssl` and `sasl` for a secure listener. */
+  constructor(brokers: string, config: Partial<Omit<KafkaConfig, 'brokers'>> = {}) {
+    this.#kafka = new Kafka({ clientId: 'user-provisioner-tests', brokers: brokers.split(','), logLevel: logLevel.NOTHING, ...config });
   }
 
   /** Four new topics with random names, so every test starts from nothing. */

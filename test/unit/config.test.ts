@@ -91,8 +91,12 @@ describe('loadConfig', () => {
     expect(cognito.allowedUserPoolIds).toEqual(['us-east-1_A1', 'us-east-1_B2']);
   });
 
+  it('refuses MSK IAM (aws) without TLS, naming KAFKA_SSL', () => {
+    expect(() => loadConfig({ ...BASE, KAFKA_SASL_MECHANISM: 'aws' })).toThrow(expect.objectContaining({ variable: 'KAFKA_SSL' }));
+  });
+
   it('takes MSK IAM (aws) without a username or password', () => {
-    expect(loadConfig({ ...BASE, KAFKA_SASL_MECHANISM: 'aws' }).kafka.sasl).toEqual({ mechanism: 'aws', username: '', password: '' });
+    expect(loadConfig({ ...BASE, KAFKA_SASL_MECHANISM: 'aws', KAFKA_SSL: 'true' }).kafka.sasl).toEqual({ mechanism: 'aws', username: '', password: '' });
   });
 
   it('takes KAFKA_SASL_PASSWORD as it is, spaces included, and trims every other value', () => {

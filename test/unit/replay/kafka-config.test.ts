@@ -44,8 +44,8 @@ describe('loadKafkaConfig (replay)', () => {
   });
 
   it('needs AWS_REGION only for MSK IAM, which signs for a region', () => {
-    expect(configError({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'aws' }).message).toBe('AWS_REGION: is required');
-    expect(loadKafkaConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'aws', AWS_REGION: 'eu-west-1' }).awsRegion).toBe('eu-west-1');
+    expect(configError({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'aws', KAFKA_SSL: 'true' }).message).toBe('AWS_REGION: is required');
+    expect(loadKafkaConfig({ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'aws', KAFKA_SSL: 'true', AWS_REGION: 'eu-west-1' }).awsRegion).toBe('eu-west-1');
   });
 
   it.each([
