@@ -49,14 +49,7 @@ export interface KafkaTransport {
 
 export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
   const { kafka: config, logger } = settings;
-  const kafka = new Kafka({
-    clientId: config.clientId,
-    brokers: [...config.brokers],
-    ssl: config.ssl,
-    ...(config.sasl ? { sasl: saslOptions(config.sasl, settings.region) } : {}),
-    logLevel: KafkaLogLevel.WARN,
-    logCreator: () => (entry: LogEntry) => logKafka(logger, entry),
-  });
+  const kafka = newKafkaClient(config, settings.region, logger);
   const producer: Producer = kafka.producer({
     idempotent: true,
     maxInFlightRequests: 1,
