@@ -3,7 +3,7 @@ import { Secret } from '../provisioning/secret.ts';
 import { headerText, messageSize, type Headers, type InboundMessage } from './message.ts';
 import type { UserRequestedData, UserRequestedEvent } from './schema-types.generated.ts';
 import type { EventValidators } from './schemas.ts';
-import { toViolations } from './violations.ts';
+import { quotable, toViolations } from './violations.ts';
 
 export const REQUESTED_TYPE = 'user.requested.v1';
 
@@ -74,12 +74,14 @@ export function createRequestDecoder(deps: { validators: EventValidators; maxMes
     }
     if (!validators.requested(event)) {
       const data = isObject(event['data']) ? event['data'] : {};
+      // The failed event echoes these: an id past the schema's length is cut (marked "…"),
+      // and a username or pool id too long to be one is not passed on at all.
       return {
         kind: 'invalid',
         mode,
-        requestId: event['id'],
-        userPoolId: stringOrUndefined(data['userPoolId']),
-        username: stringOrUndefined(data['username']),
+        requestId: quotable(event['id']),
+        userPoolId: stringUpTo(data['userPoolId'], MAX_USER_POOL_ID_CHARACTERS),
+        username: stringUpTo(data['username'], MAX_USERNAME_CHARACTERS),
         traceparent: validTraceparent(event['traceparent']) ?? validTraceparent(headerText(message.headers, 'traceparent')),
         violations: toViolations(validators.requested.errors ?? []),
       };
@@ -98,7 +100,8 @@ function fromStructured(headers: Headers, parsed: unknown): Record<string, unkno
   const contentType = headerText(headers, 'content-type');
   const declared = contentType?.toLowerCase().startsWith('application/cloudevents+json') ?? false;
   if (contentType !== undefined && !declared && !contentType.toLowerCase().startsWith('application/json')) {
-    return `content-type ${contentType} is neither a CloudEvent nor JSON`;
+    // Not quoted: the header is input, and the dead letter keeps it anyway.
+    return 'the content-type is neither a CloudEvent nor JSON';
   }
   if (!isObject(parsed)) return 'the message value is not a JSON object';
   if (!declared && !('specversion' in parsed)) return 'the JSON object has no specversion: not a CloudEvent';
@@ -147,6 +150,11 @@ function validTraceparent(value: unknown): string | undefined {
   return typeof value === 'string' && TRACEPARENT.test(value) ? value : undefined;
 }
 
-function stringOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
+// The schema's limits (schemas/user.requested.v1.json), in characters.
+const MAX_USERNAME_CHARACTERS = 128;
+const MAX_USER_POOL_ID_CHARACTERS = 55;
+
+function stringUpTo(value: unknown, maxCharacters: number): string | undefined {
+  if (typeof value !== 'string' || value.length > 2 * maxCharacters) return undefined;
+  return Array.from(value).length <= maxCharacters ? value : undefined;
 }

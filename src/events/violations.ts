@@ -4,6 +4,14 @@ import type { SchemaError } from './schemas.ts';
 // Turns Ajv's errors into violations that name the field and the rule, in words a person can
 // act on. Values are never quoted: they may be personal data or a password.
 
+// The failed event lists every violation twice (in `violations` and in `message`), so an event
+// breaking thousands of rules, or naming a field as long as the message, gave a failed event
+// several times the input's size: Kafka refused it and the consumer crashed on the same message
+// after every restart. The list and the names in it are bounded instead.
+const MAX_LISTED_VIOLATIONS = 100;
+/** The longest name the schema allows (clientMetadata's keys, and the id). */
+const MAX_QUOTED_CHARACTERS = 256;
+
 const RULE_BY_KEYWORD: Readonly<Record<string, string>> = {
   additionalProperties: 'unknown-field',
   maxLength: 'max-length',
@@ -29,13 +37,25 @@ export function toViolations(errors: readonly SchemaError[]): Violation[] {
     const field = join(base, childOf(error));
     violations.push({ field, rule: RULE_BY_KEYWORD[error.keyword] ?? error.keyword, message: describe(error, field) });
   }
-  return violations;
+  if (violations.length <= MAX_LISTED_VIOLATIONS) return violations;
+  const unlisted = violations.length - MAX_LISTED_VIOLATIONS;
+  return [
+    ...violations.slice(0, MAX_LISTED_VIOLATIONS),
+    { field: '(event)', rule: 'too-many-violations', message: `breaks ${unlisted} more rules, not listed` },
+  ];
+}
+
+/** A name from the input as a field may quote it: past MAX_QUOTED_CHARACTERS, cut and marked with "…". */
+export function quotable(text: string): string {
+  if (text.length <= MAX_QUOTED_CHARACTERS) return text;
+  const characters = Array.from(text);
+  return characters.length <= MAX_QUOTED_CHARACTERS ? text : `${characters.slice(0, MAX_QUOTED_CHARACTERS).join('')}…`;
 }
 
 function childOf(error: SchemaError): string | undefined {
   if (error.keyword === 'required') return String(error.params['missingProperty']);
-  if (error.keyword === 'additionalProperties') return String(error.params['additionalProperty']);
-  return error.propertyName;
+  if (error.keyword === 'additionalProperties') return quotable(String(error.params['additionalProperty']));
+  return error.propertyName === undefined ? undefined : quotable(error.propertyName);
 }
 
 function describe(error: SchemaError, field: string): string {
@@ -54,7 +74,7 @@ function fieldOf(instancePath: string): string {
   return instancePath
     .split('/')
     .slice(1)
-    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .map((segment) => quotable(segment.replaceAll('~1', '/').replaceAll('~0', '~')))
     .join('.');
 }
 
