@@ -1,0 +1,154 @@
+// npm run bench [-- --smoke] [--scenario NAME] [--events N] [--out PATH] [--timeout-s S] [--brokers HOST:PORT]
+//                 [--contender service|baseline|passthrough] [--service-env NAME=VALUE ...]
+//
+// Starts its own Kafka broker (scripts/kafka.sh on KAFKA_PORT, default 49092) unless --brokers
+// names one, runs each scenario's contenders one after another, prints a table and writes the
+// rows as JSON. Exits non-zero only when the run itself breaks (a contender that cannot start or
+// crashes, a smoke run that times out), never on the figures: the machine may be noisy.
+import { execFileSync } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BenchKafka } from './bench-kafka.ts';
+import { killAll } from './child-registry.ts';
+import { benchEvents } from './events.ts';
+import { startKafka, type Broker } from './infrastructure.ts';
+import { round, runContender, type BenchRow, type ContenderRun } from './run-contender.ts';
+import { FULL, SMOKE, type Scenario } from './scenarios.ts';
+import { formatTable } from './table.ts';
+
+const root = new URL('../', import.meta.url).pathname;
+
+const { values: args } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    scenario: { type: 'string' },
+    contender: { type: 'string' },
+    events: { type: 'string' },
+    out: { type: 'string' },
+    'timeout-s': { type: 'string' },
+    brokers: { type: 'string' },
+    // For experiments (e.g. COGNITO_RATE_BURST=1); recorded in every service row.
+    'service-env': { type: 'string', multiple: true, default: [] },
+  },
+});
+
+const catalogue = args.smoke ? SMOKE : FULL;
+const scenarios = selectScenarios(catalogue);
+const timeoutMs = positive('--timeout-s', args['timeout-s'] ?? (args.smoke ? '90' : '600')) * 1000;
+if (args.contender !== undefined && !['service', 'baseline', 'passthrough'].includes(args.contender)) {
+  usage(`--contender is one of service, baseline, passthrough, got ${args.contender}`);
+}
+// A smoke run does not overwrite the last full run's results.
+const outPath = resolve(root, args.out ?? (args.smoke ? 'bench/results/smoke.json' : 'bench/results/latest.json'));
+
+let broker: Broker | undefined;
+const stopBroker = async () => {
+  const running = broker;
+  broker = undefined;
+  await running?.stop();
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    void stopBroker().finally(() => process.exit(130));
+  });
+}
+
+const rows: BenchRow[] = [];
+const timelines: Record<string, ContenderRun['timeline']> = {};
+try {
+  let brokers = args.brokers;
+  if (brokers === undefined) {
+    const port = Number(process.env['KAFKA_PORT'] ?? 49092);
+    process.stderr.write(`bench: starting Kafka on 127.0.0.1:${port}\n`);
+    broker = await startKafka(port);
+    brokers = broker.brokers;
+  }
+  const context = {
+    kafka: new BenchKafka(brokers),
+    brokers,
+    redisPort: Number(process.env['REDIS_PORT'] ?? 49379),
+    timeoutMs,
+    serviceEnv: parseServiceEnv(args['service-env']),
+    serviceVersion: serviceVersion(),
+  };
+  for (const scenario of scenarios) {
+    const events = benchEvents(scenario.name, scenario.events);
+    for (const contender of scenario.contenders.filter((name) => args.contender === undefined || name === args.contender)) {
+      process.stderr.write(`bench: ${scenario.name}/${contender}: ${events.length} events, ${scenario.partitions} partition(s), ${scenario.replicas} process(es)\n`);
+      const run = await runContender(scenario, contender, events, context);
+      rows.push(run.row);
+      if (run.timeline.length > 0) timelines[`${scenario.name}/${contender}`] = run.timeline;
+      process.stderr.write(`bench: ${scenario.name}/${contender}: ${run.row.status}\n`);
+    }
+  }
+} finally {
+  // A safety net: every contender and Redis was stopped already, unless something threw midway.
+  killAll();
+  await stopBroker();
+}
+
+addPassthroughRatios(rows);
+console.log(formatTable(rows, scenarios));
+await mkdir(dirname(outPath), { recursive: true });
+await writeFile(outPath, `${JSON.stringify(rows, null, 2)}\n`);
+// The service's own metrics over time, to explain the figures; kept apart from the rows.
+await writeFile(outPath.replace(/(\.json)?$/, '.timeline.json'), `${JSON.stringify(timelines)}\n`);
+console.log(`\nwrote ${outPath}`);
+
+const broken = rows.filter((row) => row.status === 'error' || (args.smoke && row.status !== 'ok'));
+if (broken.length > 0) {
+  process.stderr.write(`bench: the run broke: ${broken.map((row) => `${row.scenario}/${row.contender} ${row.status}`).join(', ')}\n`);
+  process.exitCode = 1;
+}
+
+function parseServiceEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([A-Z0-9_]+)=(.*)$/.exec(pair);
+    if (!match?.[1] || match[2] === undefined) usage(`--service-env takes NAME=VALUE, got ${pair}`);
+    env[match[1]] = match[2];
+  }
+  return env;
+}
+
+/** The commit the service ran from, marked when src/ had uncommitted changes. */
+function serviceVersion(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${commit}+uncommitted` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function selectScenarios(all: readonly Scenario[]): Scenario[] {
+  const chosen = args.scenario === undefined ? [...all] : all.filter((scenario) => scenario.name === args.scenario);
+  if (chosen.length === 0) usage(`unknown scenario ${args.scenario ?? ''}; one of: ${all.map((scenario) => scenario.name).join(', ')}`);
+  if (args.events === undefined) return chosen;
+  const events = positive('--events', args.events);
+  return chosen.map((scenario) => ({ ...scenario, events }));
+}
+
+function positive(option: string, value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) usage(`${option} must be a positive whole number, got ${value}`);
+  return parsed;
+}
+
+function usage(problem: string): never {
+  process.stderr.write(`bench: ${problem}\n`);
+  process.exit(2);
+}
+
+/** In `raw`, each contender's events/s over the pass-through's on the same broker. */
+function addPassthroughRatios(all: BenchRow[]): void {
+  for (const row of all) {
+    const passthrough = all.find((other) => other.scenario === row.scenario && other.contender === 'passthrough');
+    if (!passthrough || row === passthrough) continue;
+    row.ratio_to_passthrough =
+      row.events_per_s !== null && passthrough.events_per_s !== null ? round(row.events_per_s / passthrough.events_per_s, 3) : null;
+  }
+}
