@@ -77,7 +77,7 @@ export function loadConfig(env: Env): Config {
       allowedUserPoolIds,
       rateLimit,
       rateBurst: read.optional('COGNITO_RATE_BURST', (value) => number('COGNITO_RATE_BURST', value, { min: 1, max: 10_000, integer: true }))
-        ?? Math.max(1, Math.floor(rateLimit / 10)),
+        ?? Math.max(1, Math.ceil(rateLimit / 25)),
       requestTimeoutMs: read.optional('COGNITO_TIMEOUT_MS', (value) => number('COGNITO_TIMEOUT_MS', value, { min: 100, max: 120_000, integer: true })) ?? 10_000,
     },
     retry: {

@@ -1,6 +1,6 @@
 // Wires the adapters to the pipeline and runs the service. The only file that knows them all.
 import { Registry } from 'prom-client';
-import { createBottleneckLimiter, localTokenSources } from './adapters/bottleneck-limiter.ts';
+import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 import { createCognitoDirectory } from './adapters/cognito-directory.ts';
 import { startHttpServer } from './adapters/http-server.ts';
 import { createKafkaTransport } from './adapters/kafka.ts';
@@ -49,7 +49,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const shared = config.redisUrl === undefined
     ? undefined
     : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, logger }, ['user-creation', 'user-read']);
-  const limiter = createBottleneckLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
+  const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
   const slots = new InFlightSlots(config.maxInFlight);

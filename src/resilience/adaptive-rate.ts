@@ -7,11 +7,17 @@ export interface AdaptiveRateSettings {
   readonly decreaseFactor: number;
   /** Throttles this close together count once: the calls already in flight meet the same full bucket. */
   readonly cooldownMs: number;
-  /** Seconds to climb back from the floor to the ceiling, linearly. */
+  /** The climb is linear, ceilingPerSecond / recoverySeconds per second. */
   readonly recoverySeconds: number;
 }
 
-export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.5, cooldownMs: 1_000, recoverySeconds: 30 } as const;
+/**
+ * A throttle cuts a quarter and the rate is back at the ceiling 5 s later (it climbs 5 % of it per
+ * second): a throttle usually means a burst met Cognito's bucket, not a smaller quota, and halving
+ * with a 30 s climb (the first choice) cost about four seconds of the whole quota per throttle in
+ * the bench. A quota that is really smaller throttles again and is cut again, down to the floor.
+ */
+export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.75, cooldownMs: 1_000, recoverySeconds: 20 } as const;
 
 /**
  * The rate a limiter may spend: the configured ceiling until Cognito throttles, then cut at once

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { requestEvent, structured } from '../support/events.ts';
 import { answerFor, createdFor } from '../support/outcomes.ts';
+import { DEFAULT_ADAPTATION } from '../../src/resilience/adaptive-rate.ts';
 import { TEST_CREDENTIALS } from '../support/cognito-test-client.ts';
 import { metricValue, ServiceProcess } from '../support/service-process.ts';
 import { useTestStack } from '../support/test-stack.ts';
@@ -49,10 +50,12 @@ describe('metrics', () => {
     expect(moved('cognito_call_duration_seconds_count', { operation: 'AdminCreateUser' })).toBe(6);
     expect(moved('end_to_end_latency_seconds_count')).toBe(8);
     expect(metricValue(after, `${PREFIX}events_in_flight`)).toBe(0);
-    // The throttle cut the creation rate, which climbs back over 30 s; reads were not throttled.
+    // The throttle cut the creation rate, which is back at the ceiling 5 s later: whether this
+    // scrape still sees the cut depends on the machine's speed, so the cut itself is tested on a
+    // fake clock (test/unit/resilience/token-queue-limiter.test.ts). Reads were never cut.
     const creationRate = metricValue(after, `${PREFIX}limiter_rate_per_second`, { category: 'user-creation' });
-    expect(creationRate).toBeGreaterThan(0);
-    expect(creationRate).toBeLessThan(40);
+    expect(creationRate).toBeGreaterThanOrEqual(40 * DEFAULT_ADAPTATION.decreaseFactor);
+    expect(creationRate).toBeLessThanOrEqual(40);
     expect(metricValue(after, `${PREFIX}limiter_rate_per_second`, { category: 'user-read' })).toBe(40);
     expect(after).toContain(`${PREFIX}process_resident_memory_bytes`);
 

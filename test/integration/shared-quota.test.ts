@@ -2,7 +2,7 @@
 // for all, a throttle seen by one slows all, and losing Redis does not stop provisioning.
 // Rates are tiny so that nothing depends on the machine's speed: what is counted is the burst.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBottleneckLimiter, localTokenSources } from '../../src/adapters/bottleneck-limiter.ts';
+import { createTokenQueueLimiter, localTokenSources } from '../../src/resilience/token-queue-limiter.ts';
 import { createLogger } from '../../src/adapters/logger.ts';
 import { createRedisTokenSources } from '../../src/adapters/redis-token-source.ts';
 import type { Limiter } from '../../src/resilience/limiter.port.ts';
@@ -24,7 +24,7 @@ afterAll(() => cleanup.run());
 /** A replica's limiter on the shared bucket `namespace`. */
 function replica(namespace: string, rates = SLOW): Limiter {
   const shared = createRedisTokenSources({ redisUrl: redis.url, namespace, ...rates, logger }, ['user-creation', 'user-read']);
-  const limiter = createBottleneckLimiter(shared.sources);
+  const limiter = createTokenQueueLimiter(shared.sources);
   cleanup.add(limiter, async (running) => {
     await running.stop();
     shared.close();
@@ -65,14 +65,14 @@ describe('a quota shared through Redis', () => {
 
   it('unlike local buckets, where each replica spends a burst of its own', async () => {
     const local = [0, 1, 2].map(() => {
-      const limiter = createBottleneckLimiter(localTokenSources({ 'user-creation': SLOW, 'user-read': SLOW }));
+      const limiter = createTokenQueueLimiter(localTokenSources({ 'user-creation': SLOW, 'user-read': SLOW }));
       cleanup.add(limiter, (running) => running.stop());
       return demand(limiter, 10);
     });
     await until('three bursts', () => local.reduce((sum, call) => sum + call.ran(), 0) === 3 * BURST);
   });
 
-  it('a throttle seen by one replica halves the rate of all', async () => {
+  it('a throttle seen by one replica cuts the rate of all', async () => {
     const rates = { ratePerSecond: 40, burst: BURST };
     const first = replica('shared-throttle', rates);
     const second = replica('shared-throttle', rates);
@@ -80,7 +80,8 @@ describe('a quota shared through Redis', () => {
     await until('the shared rate to be read', () => second.stats('user-creation').ratePerSecond === 40);
     first.throttled('user-creation');
     demand(second, 1);
-    await until('the other replica to see the cut', () => second.stats('user-creation').ratePerSecond < 25);
+    // The cut is a quarter, climbed back within 5 s: below the ceiling is what says it was shared.
+    await until('the other replica to see the cut', () => second.stats('user-creation').ratePerSecond < 40);
   });
 
   it('losing Redis falls back to a share of the quota, says so, and goes back when Redis returns', async () => {

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
         defaultUserPoolId: 'us-east-1_Example1',
         allowedUserPoolIds: ['us-east-1_Example1'],
         rateLimit: 50,
-        rateBurst: 5,
+        rateBurst: 2,
         requestTimeoutMs: 10_000,
       },
       retry: { maxAttempts: 12, maxDurationMs: 120_000, minDelayMs: 200, maxDelayMs: 20_000 },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveRate, DEFAULT_ADAPTATION } from '../../../src/resilience/adaptive-rate.ts';
 
-const settings = { ceilingPerSecond: 50, ...DEFAULT_ADAPTATION };
+// The mechanics with round numbers; the defaults have a test of their own.
+const settings = { ceilingPerSecond: 50, floorFraction: 0.1, decreaseFactor: 0.5, cooldownMs: 1_000, recoverySeconds: 30 };
 
 describe('AdaptiveRate', () => {
   it('starts at the ceiling and never exceeds it', () => {
@@ -28,6 +29,14 @@ describe('AdaptiveRate', () => {
     expect(rate.current(0)).toBe(5);
     expect(rate.current(15_000)).toBeCloseTo(5 + 25);
     expect(rate.current(30_000)).toBe(50);
+  });
+
+  it('by default, a throttle cuts a quarter and the ceiling is back within 5 s', () => {
+    const rate = new AdaptiveRate({ ceilingPerSecond: 50, ...DEFAULT_ADAPTATION }, 0);
+    rate.throttled(0);
+    expect(rate.current(0)).toBe(37.5);
+    expect(rate.current(4_000)).toBeLessThan(50);
+    expect(rate.current(5_000)).toBe(50);
   });
 
   it('refuses a ceiling that is not positive', () => {

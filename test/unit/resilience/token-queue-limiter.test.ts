@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createBottleneckLimiter, localTokenSources } from '../../../src/adapters/bottleneck-limiter.ts';
+import { DEFAULT_ADAPTATION } from '../../../src/resilience/adaptive-rate.ts';
+import { createTokenQueueLimiter, LimiterStoppedError, localTokenSources } from '../../../src/resilience/token-queue-limiter.ts';
 import type { Limiter, QuotaCategory } from '../../../src/resilience/limiter.port.ts';
 
 // The refill runs on a setInterval and reads the clock it is given (Date.now here): both follow
@@ -9,12 +10,12 @@ const RATE = 50;
 const BURST = 5;
 const REFILL_MS = 1000 / RATE;
 
-describe('createBottleneckLimiter', () => {
+describe('createTokenQueueLimiter', () => {
   let limiter: Limiter;
 
   beforeEach(() => {
     vi.useFakeTimers();
-    limiter = createBottleneckLimiter(
+    limiter = createTokenQueueLimiter(
       localTokenSources(
         {
           'user-creation': { ratePerSecond: RATE, burst: BURST },
@@ -26,10 +27,7 @@ describe('createBottleneckLimiter', () => {
   });
 
   afterEach(async () => {
-    // stop() goes through bottleneck's own zero-delay timers: the fake clock has to move for it.
-    const stopped = limiter.stop();
-    await vi.advanceTimersByTimeAsync(REFILL_MS);
-    await stopped;
+    await limiter.stop();
     vi.useRealTimers();
   });
 
@@ -61,23 +59,24 @@ describe('createBottleneckLimiter', () => {
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(REFILL_MS / 2);
   });
 
-  it('after throttled(), the bucket is emptied, the rate halves, and it climbs back to the ceiling', async () => {
+  it('after throttled(), the bucket is emptied, the rate is cut, and it climbs back to the ceiling', async () => {
+    const cut = RATE * DEFAULT_ADAPTATION.decreaseFactor;
     limiter.throttled('user-creation');
     const next = schedule(1);
-    await vi.advanceTimersByTimeAsync(REFILL_MS - 1);
+    await vi.advanceTimersByTimeAsync(1000 / cut - 5);
     expect(next).toEqual([]);
-    // At half the rate, a token takes twice as long.
-    await vi.advanceTimersByTimeAsync(2 * REFILL_MS + 5);
+    await vi.advanceTimersByTimeAsync(15);
     expect(next).toHaveLength(1);
-    expect(limiter.stats('user-creation').ratePerSecond).toBeLessThan(RATE * 0.6);
+    expect(limiter.stats('user-creation').ratePerSecond).toBeLessThan(RATE);
 
+    // The second after the cut: fewer calls than the ceiling allows, more than the cut rate alone.
     const during = schedule(1_000);
     await vi.advanceTimersByTimeAsync(1_000);
-    expect(during.length).toBeGreaterThanOrEqual(20);
-    expect(during.length).toBeLessThanOrEqual(32);
+    expect(during.length).toBeGreaterThanOrEqual(Math.floor(cut) - 2);
+    expect(during.length).toBeLessThanOrEqual(RATE - 5);
 
-    // Thirty seconds of recovery later, the full rate again.
-    await vi.advanceTimersByTimeAsync(30_000);
+    // Once the climb is over, the full rate again.
+    await vi.advanceTimersByTimeAsync(DEFAULT_ADAPTATION.recoverySeconds * 1_000);
     expect(limiter.stats('user-creation').ratePerSecond).toBe(RATE);
     const after = schedule(200);
     await vi.advanceTimersByTimeAsync(1_000);
@@ -96,5 +95,42 @@ describe('createBottleneckLimiter', () => {
     const reads = schedule(BURST, 'user-read');
     await vi.advanceTimersByTimeAsync(REFILL_MS - 1);
     expect(reads).toHaveLength(BURST);
+  });
+
+  it('starts a call in the same tick its token is granted, in the order the calls came', async () => {
+    const order: number[] = [];
+    for (let i = 0; i < BURST; i++) {
+      void limiter.schedule('user-creation', () => {
+        order.push(i);
+        return Promise.resolve();
+      });
+    }
+    // No timer moves: the burst is in the bucket, so the calls start on microtasks alone.
+    await vi.advanceTimersByTimeAsync(0);
+    expect(order).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('settles each call with its task, a rejection or a throw included, and counts what runs', async () => {
+    let finish: (value: string) => void = () => undefined;
+    const slow = limiter.schedule('user-creation', () => new Promise<string>((resolve) => (finish = resolve)));
+    const failing = limiter.schedule('user-creation', () => Promise.reject(new Error('no such pool')));
+    const throwing = limiter.schedule('user-creation', () => {
+      throw new Error('a bug');
+    });
+    await expect(failing).rejects.toThrow('no such pool');
+    await expect(throwing).rejects.toThrow('a bug');
+    expect(limiter.stats('user-creation').running).toBe(1);
+    finish('done');
+    await expect(slow).resolves.toBe('done');
+    expect(limiter.stats('user-creation').running).toBe(0);
+  });
+
+  it('stop() rejects the calls still waiting for a token, and later calls at once', async () => {
+    schedule(BURST);
+    const waiting = limiter.schedule('user-creation', () => Promise.resolve('never'));
+    await vi.advanceTimersByTimeAsync(0);
+    await limiter.stop();
+    await expect(waiting).rejects.toBeInstanceOf(LimiterStoppedError);
+    await expect(limiter.schedule('user-creation', () => Promise.resolve())).rejects.toBeInstanceOf(LimiterStoppedError);
   });
 });
