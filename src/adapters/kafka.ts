@@ -11,6 +11,7 @@ import {
   type EachBatchPayload,
   type KafkaMessage,
   type LogEntry,
+  type Message,
   type Producer,
   type SASLOptions,
 } from 'kafkajs';
@@ -18,6 +19,7 @@ import type { Config } from '../config.ts';
 import type { InboundMessage, MessageOrigin, OutboundMessage } from '../events/message.ts';
 import type { Batch } from '../pipeline/process-batch.ts';
 import { MissingPartitionError, MissingTopicError, type MessageReader, type MessageWriter, type ReadRange } from '../replay/replay.port.ts';
+import { CoalescingSender } from './coalescing-sender.ts';
 import type { Logger } from './logger.ts';
 
 export interface KafkaSettings {
@@ -61,6 +63,12 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
     heartbeatInterval: 3_000,
     rebalanceTimeout: 60_000,
   });
+  // The idempotent producer has one request on the wire: outcomes published meanwhile share the next.
+  const outbound = new CoalescingSender<{ topic: string; messages: readonly OutboundMessage[] }>(
+    (items) => producer.sendBatch({ acks: -1, topicMessages: items.map(({ topic, messages }) => ({ topic, messages: messages.map(toKafkaMessage) })) }).then(() => undefined),
+    // Well under the broker's default message.max.bytes (1 MiB), which bounds a partition's batch.
+    { maxItems: 500, maxBytes: 512 * 1024, sizeOf: ({ messages }) => messages.reduce((bytes, message) => bytes + sizeOf(message), 0) },
+  );
   const fatalListeners: ((error: Error) => void)[] = [];
   let lagAdmin: Admin | undefined;
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -121,12 +129,8 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
       });
     },
 
-    async publish(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: messages.map((message) => ({ key: message.key, value: message.value, headers: { ...message.headers } })),
-      });
+    publish(topic: string, messages: readonly OutboundMessage[]): Promise<void> {
+      return outbound.send({ topic, messages });
     },
 
     pause(topic: string): void {
@@ -165,6 +169,19 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
       await lagAdmin?.disconnect();
     },
   };
+}
+
+function toKafkaMessage(message: OutboundMessage): Message {
+  return { key: message.key, value: message.value, headers: { ...message.headers } };
+}
+
+function sizeOf(message: OutboundMessage): number {
+  const length = (value: Buffer | string | null): number => (value === null ? 0 : Buffer.byteLength(value));
+  let bytes = length(message.key) + length(message.value);
+  for (const [name, values] of Object.entries(message.headers)) {
+    bytes += Buffer.byteLength(name) + [values].flat().reduce((sum, value) => sum + length(value), 0);
+  }
+  return bytes;
 }
 
 function toInbound(topic: string, partition: number, message: KafkaMessage): InboundMessage {
