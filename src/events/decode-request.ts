@@ -98,14 +98,20 @@ function deadLetter(mode: CloudEventsMode | 'unknown', errorClass: DeadLetterCla
 /** Structured mode: the value is the whole event. */
 function fromStructured(headers: Headers, parsed: unknown): Record<string, unknown> | string {
   const contentType = headerText(headers, 'content-type');
-  const declared = contentType?.toLowerCase().startsWith('application/cloudevents+json') ?? false;
-  if (contentType !== undefined && !declared && !contentType.toLowerCase().startsWith('application/json')) {
+  const mediaType = contentType === undefined ? undefined : essence(contentType);
+  const declared = mediaType === 'application/cloudevents+json';
+  if (mediaType !== undefined && !declared && mediaType !== 'application/json') {
     // Not quoted: the header is input, and the dead letter keeps it anyway.
     return 'the content-type is neither a CloudEvent nor JSON';
   }
   if (!isObject(parsed)) return 'the message value is not a JSON object';
   if (!declared && !('specversion' in parsed)) return 'the JSON object has no specversion: not a CloudEvent';
   return parsed;
+}
+
+/** The media type without its parameters, as RFC 9110 compares it: `Application/JSON; charset=utf-8` is JSON. */
+function essence(contentType: string): string {
+  return (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
 }
 
 /** Binary mode: the attributes are ce_* headers and the value is the data. */

@@ -71,6 +71,11 @@ describe('decode (user.requested.v1)', () => {
       expect(decode(structuredMessage(aRequestedEvent(), { 'content-type': 'application/json' })).kind).toBe('request');
     });
 
+    it('compares media types without their parameters and case, as RFC 9110 does', () => {
+      expect(decode(structuredMessage(aRequestedEvent(), { 'content-type': 'Application/CloudEvents+JSON; charset=UTF-8' })).kind).toBe('request');
+      expect(decode(structuredMessage(aRequestedEvent(), { 'content-type': ' application/json ;charset=utf-8' })).kind).toBe('request');
+    });
+
     it('fills absent optional members with empty maps and undefined', () => {
       const decoded = expectKind(decode(structuredMessage(aRequestedEvent({ userPoolId: undefined, attributes: undefined }))), 'request');
       expect(decoded.request).toMatchObject({ userPoolId: undefined, attributes: {}, validationData: {}, clientMetadata: {} });
@@ -123,6 +128,8 @@ describe('decode (user.requested.v1)', () => {
       ['JSON null', structuredMessage(null), 'not-a-cloudevent'],
       ['an object with no specversion and no content-type', structuredMessage({ id: 'req-1', type: 'user.requested.v1', data: {} }, NO_HEADERS), 'not-a-cloudevent'],
       ['an unsupported content-type', structuredMessage(aRequestedEvent(), { 'content-type': 'text/plain' }), 'not-a-cloudevent'],
+      ['a content-type that only begins like JSON', structuredMessage(aRequestedEvent(), { 'content-type': 'application/jsonx' }), 'not-a-cloudevent'],
+      ['a content-type that only begins like a CloudEvent', structuredMessage(aRequestedEvent(), { 'content-type': 'application/cloudevents+json-seq' }), 'not-a-cloudevent'],
       ['an event without id', structuredMessage({ ...aRequestedEvent(), id: undefined }), 'missing-id'],
       ['an event with an empty id', structuredMessage(aRequestedEvent({}, { id: '' })), 'missing-id'],
       ['an event with a numeric id', structuredMessage(aRequestedEvent({}, { id: 42 })), 'missing-id'],
