@@ -85,10 +85,14 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
     deps.log[level]({ ...fields, outcome: label, ...origin, durationMs: now() - started }, 'outcome');
   }
 
-  /** Messages from Cognito and its triggers may quote the username: hash it there too. */
+  /**
+   * Messages from Cognito and its triggers may quote the username: hash it there too. A username
+   * of one or two characters identifies nobody, and replacing every "a" in a message would bloat
+   * the log line many times over: those are left as they are.
+   */
   function hidePersonal(text: string, username: string | undefined): string {
     const shown = deps.personal(username);
-    return username === undefined || username === '' || shown === undefined ? text : text.split(username).join(shown);
+    return username === undefined || username.length < 3 || shown === undefined ? text : text.split(username).join(shown);
   }
 
   function describe(requestId: string, ctx: OutcomeContext, result: Outcome): Record<string, unknown> {

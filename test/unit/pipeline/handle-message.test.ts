@@ -180,6 +180,14 @@ describe('handleMessage', () => {
       expect(onlyPublished(published).data).toMatchObject({ reason: 'rejected', username: USERNAME, message: quoting(USERNAME) });
     });
 
+    it('is logged as it is when the username is one or two characters (hashing every "a" would bloat the line)', async () => {
+      const { handle, directory, logs } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('UserLambdaValidationException', 400, quoting('a')));
+      await handle(requestMessage({ username: 'a' }));
+      expect(logs).toHaveLength(1);
+      expect(logs[0]?.fields).toMatchObject({ reason: 'rejected', error: quoting('a') });
+    });
+
     it('is logged as it is with personalData(true)', async () => {
       const { handle, directory, logs } = setup({ logPersonalData: true });
       directory.failNext('AdminCreateUser', failing());
