@@ -164,6 +164,9 @@ export interface UserProvisioningFailedData {
    * Cognito calls made for this request.
    */
   attempts: number;
+  /**
+   * Schema violations are listed up to 100; an event that breaks more ends that list with one entry of rule too-many-violations.
+   */
   violations?: Violation[];
   source: {
     topic: string;
@@ -181,7 +184,7 @@ export interface Violation {
    */
   field: string;
   /**
-   * A stable rule code, e.g. required, max-length, email-required.
+   * A stable rule code, e.g. required, max-length, email-required, too-many-violations.
    */
   rule: string;
   message: string;
