@@ -121,21 +121,12 @@ async function startService(label: string, setup: ContenderSetup): Promise<Conte
   // A port chosen here rather than METRICS_PORT=0: the service logs the port it picked at info
   // level, and the bench runs it at warn.
   const metricsPort = await freePort();
-  const { topics } = setup;
   return new ContenderProcess(
     label,
     'src/main.ts',
     {
-      ...CREDENTIALS,
-      KAFKA_BROKERS: setup.brokers,
-      KAFKA_GROUP_ID: setup.groupId,
-      AWS_REGION: REGION,
-      COGNITO_ENDPOINT: setup.cognitoEndpoint,
-      USER_POOL_ID: setup.userPoolId,
-      TOPIC_REQUESTED: topics.requested,
-      TOPIC_CREATED: topics.created,
-      TOPIC_FAILED: topics.failed,
-      TOPIC_DLQ: topics.dlq,
+      ...scriptEnv(setup),
+      TOPIC_DLQ: setup.topics.dlq,
       COGNITO_RATE_LIMIT: String(setup.rateLimit),
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
