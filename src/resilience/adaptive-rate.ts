@@ -12,12 +12,14 @@ export interface AdaptiveRateSettings {
 }
 
 /**
- * A throttle cuts a quarter and the rate is back at the ceiling 5 s later (it climbs 5 % of it per
- * second): a throttle usually means a burst met Cognito's bucket, not a smaller quota, and halving
- * with a 30 s climb (the first choice) cost about four seconds of the whole quota per throttle in
- * the bench. A quota that is really smaller throttles again and is cut again, down to the floor.
+ * A throttle cuts a tenth and the rate is back at the ceiling 4 s later (it climbs 2.5 % of it
+ * per second): on a correctly configured quota a throttle means calls bunched up on their way and
+ * met Cognito's bucket, not that the quota is smaller. Halving with a 30 s climb (the first choice)
+ * cost about four seconds of the whole quota per throttle in the bench, and a quarter with 5 s
+ * still a percent of a minute's run. A quota that really is smaller throttles again and is cut
+ * again, once a second, down to the floor.
  */
-export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.75, cooldownMs: 1_000, recoverySeconds: 20 } as const;
+export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.9, cooldownMs: 1_000, recoverySeconds: 40 } as const;
 
 /**
  * The rate a limiter may spend: the configured ceiling until Cognito throttles, then cut at once

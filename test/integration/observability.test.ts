@@ -50,7 +50,7 @@ describe('metrics', () => {
     expect(moved('cognito_call_duration_seconds_count', { operation: 'AdminCreateUser' })).toBe(6);
     expect(moved('end_to_end_latency_seconds_count')).toBe(8);
     expect(metricValue(after, `${PREFIX}events_in_flight`)).toBe(0);
-    // The throttle cut the creation rate, which is back at the ceiling 5 s later: whether this
+    // The throttle cut the creation rate, which is back at the ceiling 4 s later: whether this
     // scrape still sees the cut depends on the machine's speed, so the cut itself is tested on a
     // fake clock (test/unit/resilience/token-queue-limiter.test.ts). Reads were never cut.
     const creationRate = metricValue(after, `${PREFIX}limiter_rate_per_second`, { category: 'user-creation' });

@@ -80,7 +80,7 @@ describe('a quota shared through Redis', () => {
     await until('the shared rate to be read', () => second.stats('user-creation').ratePerSecond === 40);
     first.throttled('user-creation');
     demand(second, 1);
-    // The cut is a quarter, climbed back within 5 s: below the ceiling is what says it was shared.
+    // The cut is a tenth, climbed back within 4 s: below the ceiling is what says it was shared.
     await until('the other replica to see the cut', () => second.stats('user-creation').ratePerSecond < 40);
   });
 

@@ -31,12 +31,12 @@ describe('AdaptiveRate', () => {
     expect(rate.current(30_000)).toBe(50);
   });
 
-  it('by default, a throttle cuts a quarter and the ceiling is back within 5 s', () => {
+  it('by default, a throttle cuts a tenth and the ceiling is back within 4 s', () => {
     const rate = new AdaptiveRate({ ceilingPerSecond: 50, ...DEFAULT_ADAPTATION }, 0);
     rate.throttled(0);
-    expect(rate.current(0)).toBe(37.5);
-    expect(rate.current(4_000)).toBeLessThan(50);
-    expect(rate.current(5_000)).toBe(50);
+    expect(rate.current(0)).toBe(45);
+    expect(rate.current(3_000)).toBeLessThan(50);
+    expect(rate.current(4_000)).toBe(50);
   });
 
   it('refuses a ceiling that is not positive', () => {
