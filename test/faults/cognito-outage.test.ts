@@ -42,6 +42,7 @@ it(`Cognito answering 503 then unreachable for ${OUTAGE_MS / 1000} s (simulated 
 
   const recoveryMs = await faults.firstOutcomeLoggedAfter(service, outageEnd, (line) => line.outcome === 'created');
   await faults.waitForAnswered(EVENTS);
+  const allAnsweredMs = Date.now() - outageEnd;
   await faults.scrape(service);
   const exit = await service.stop();
 
@@ -53,7 +54,7 @@ it(`Cognito answering 503 then unreachable for ${OUTAGE_MS / 1000} s (simulated 
     proxyCallsDuringOutage: callsDuringOutage,
     proxyCallsBound: bound,
     boundFrom: `MAX_IN_FLIGHT ${MAX_IN_FLIGHT} x ${maxAttemptsWithin(outageEnd - outageStart)} attempts (backoff ${RETRY.minDelayMs}..${RETRY.maxDelayMs} ms, factor 2)`,
-    recoveryS: { outageEndToFirstCreated: round(recoveryMs / 1000) },
+    recoveryS: { outageEndToFirstCreated: round(recoveryMs / 1000), outageEndToAllAnswered: round(allAnsweredMs / 1000) },
     wallTimeS: faults.wallTimeS,
   });
 

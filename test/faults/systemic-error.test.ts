@@ -46,6 +46,7 @@ it(`NotAuthorizedException for ${FAULT_MS / 1000} s (simulated revoked credentia
   const readyAgainMs = Date.now() - fixedAt;
   const recoveryMs = await faults.firstOutcomeLoggedAfter(service, fixedAt, (line) => line.outcome === 'created');
   await faults.waitForAnswered(EVENTS);
+  const allAnsweredMs = Date.now() - fixedAt;
   const after = await faults.scrape(service);
   const exit = await service.stop();
 
@@ -59,7 +60,7 @@ it(`NotAuthorizedException for ${FAULT_MS / 1000} s (simulated revoked credentia
     creationCallsBound: MAX_IN_FLIGHT,
     probeCallsDuringFault: probeCalls,
     probeCallsBound: probeBound,
-    recoveryS: { fixToReady: round(readyAgainMs / 1000), fixToFirstCreated: round(recoveryMs / 1000) },
+    recoveryS: { fixToReady: round(readyAgainMs / 1000), fixToFirstCreated: round(recoveryMs / 1000), fixToAllAnswered: round(allAnsweredMs / 1000) },
     wallTimeS: faults.wallTimeS,
   });
 
