@@ -80,6 +80,8 @@ async function startKafka(stops: Stop[]): Promise<FaultsBroker> {
     KAFKA_SCRAM_PASSWORD: scramPassword,
   };
   const env = { ...process.env, ...scriptEnv };
+  // A broker left by an interrupted run would be reused with another run's SCRAM user: stop it.
+  await run('bash', ['scripts/kafka.sh', 'stop'], { cwd: root, env });
   // Registered first: a start that fails half-way leaves a process to stop.
   stops.push(async () => {
     await run('bash', ['scripts/kafka.sh', 'stop'], { cwd: root, env });
