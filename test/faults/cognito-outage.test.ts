@@ -8,7 +8,7 @@ import { FaultRun, round, sleep } from './fault-run.ts';
 import { recordFigures } from './figures.ts';
 import { checkInvariants, expectInvariants } from './invariants.ts';
 import { SCALE } from './scale.ts';
-import { MAX_IN_FLIGHT, maxAttemptsWithin, RETRY } from './service-env.ts';
+import { MAX_IN_FLIGHT, maxAttemptsWithin, RETRY, TIMER_SLACK_MS } from './service-env.ts';
 
 const EVENTS = SCALE.events;
 const OUTAGE_MS = SCALE.outageMs;
@@ -38,7 +38,8 @@ it(`Cognito answering 503 then unreachable for ${OUTAGE_MS / 1000} s (simulated 
   const answeredAtEnd = faults.answered();
   // Every call the outage met was faulted; there were no other faults in this file.
   const callsDuringOutage = stack.proxy.count(undefined, 'faulted');
-  const bound = MAX_IN_FLIGHT * maxAttemptsWithin(outageEnd - outageStart);
+  const attemptsEach = maxAttemptsWithin(outageEnd - outageStart + TIMER_SLACK_MS);
+  const bound = MAX_IN_FLIGHT * attemptsEach;
 
   const recoveryMs = await faults.firstOutcomeLoggedAfter(service, outageEnd, (line) => line.outcome === 'created');
   await faults.waitForAnswered(EVENTS);
@@ -53,7 +54,7 @@ it(`Cognito answering 503 then unreachable for ${OUTAGE_MS / 1000} s (simulated 
     answeredDuringOutage: answeredAtEnd - answeredAtStart,
     proxyCallsDuringOutage: callsDuringOutage,
     proxyCallsBound: bound,
-    boundFrom: `MAX_IN_FLIGHT ${MAX_IN_FLIGHT} x ${maxAttemptsWithin(outageEnd - outageStart)} attempts (backoff ${RETRY.minDelayMs}..${RETRY.maxDelayMs} ms, factor 2)`,
+    boundFrom: `MAX_IN_FLIGHT ${MAX_IN_FLIGHT} x ${attemptsEach} attempts (backoff ${RETRY.minDelayMs}..${RETRY.maxDelayMs} ms, factor 2)`,
     recoveryS: { outageEndToFirstCreated: round(recoveryMs / 1000), outageEndToAllAnswered: round(allAnsweredMs / 1000) },
     wallTimeS: faults.wallTimeS,
   });

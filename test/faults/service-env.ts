@@ -34,6 +34,13 @@ export function serviceEnv(extra: Readonly<Record<string, string>> = {}): Record
 }
 
 /**
+ * Added to a measured window before a bound is computed from it: a Node timer can fire a few
+ * milliseconds before its delay has passed in real time (libuv measures from its cached loop
+ * time), so a window just past a threshold must not be read as strictly inside it.
+ */
+export const TIMER_SLACK_MS = 1_000;
+
+/**
  * The most attempts one request can make inside any window of `windowMs`: p-retry waits at least
  * min(minDelay·2^k, maxDelay) before retry k+1 (its random factor is 1..2, never below 1), and
  * the waits only grow, so the densest window is the one that starts with the first attempt.

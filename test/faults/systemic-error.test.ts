@@ -9,7 +9,7 @@ import { FaultRun, round, sleep } from './fault-run.ts';
 import { recordFigures } from './figures.ts';
 import { checkInvariants, expectInvariants } from './invariants.ts';
 import { SCALE } from './scale.ts';
-import { MAX_IN_FLIGHT, maxProbesWithin, PROBE_USERNAME } from './service-env.ts';
+import { MAX_IN_FLIGHT, maxProbesWithin, PROBE_USERNAME, TIMER_SLACK_MS } from './service-env.ts';
 
 const EVENTS = SCALE.events;
 const FAULT_MS = SCALE.systemicMs;
@@ -40,7 +40,7 @@ it(`NotAuthorizedException for ${FAULT_MS / 1000} s (simulated revoked credentia
   const fixedAt = Date.now();
   const creationCalls = stack.proxy.calls.filter((call) => call.operation === 'AdminCreateUser' && call.outcome === 'faulted').length;
   const probeCalls = stack.proxy.calls.filter((call) => call.username === PROBE_USERNAME && call.outcome === 'faulted').length;
-  const probeBound = maxProbesWithin(fixedAt - faultStart);
+  const probeBound = maxProbesWithin(fixedAt - faultStart + TIMER_SLACK_MS);
 
   await service.waitUntil('ready again', async () => (await service.probe('/readyz')) === 200, 120_000);
   const readyAgainMs = Date.now() - fixedAt;
