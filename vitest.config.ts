@@ -20,6 +20,19 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          // npm run test:faults: SIGKILLs, a broker restart, Cognito outages and a rebalance on a
+          // stack of its own (test/faults/global-setup.ts); FAULTS_SCALE=full|ci.
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          globalSetup: ['test/faults/global-setup.ts'],
+          // One broker (which a scenario restarts), one moto, one Redis: one file at a time.
+          fileParallelism: false,
+          testTimeout: 3_600_000,
+          hookTimeout: 600_000,
+        },
+      },
     ],
   },
 });

@@ -6,11 +6,15 @@
 # and are cached in .cache/kafka/libs; each start gets a fresh data directory in
 # .cache/kafka/run/<port>.
 #
-# Usage: scripts/kafka.sh start|stop|status
+# Usage: scripts/kafka.sh start|stop|restart|status
 #   start   fetch the jars if needed, start the broker, wait until it serves,
 #           and print KAFKA_BROKERS=127.0.0.1:<port> as the last line on stdout
 #           (all other messages go to stderr). Succeeds if already running.
 #   stop    stop the broker started by this script and delete its data dir.
+#   restart stop the broker and start it again on the same data dir: topics,
+#           messages, committed offsets, SCRAM users and the TLS files survive
+#           (as `stop` then `start` with KAFKA_KEEP_DATA=1). For tests of a
+#           broker outage. Starts afresh if there is no data dir to keep.
 #   status  exit 0 if the broker is running, 1 if not.
 #
 # Environment:
@@ -21,6 +25,9 @@
 #   KAFKA_SCRAM_USERNAME   its SCRAM user, default user-provisioner
 #   KAFKA_SCRAM_PASSWORD   its SCRAM password, default user-provisioner-secret;
 #                          no comma, double quote, backslash or whitespace
+#   KAFKA_KEEP_DATA        1: `stop` keeps the data dir, and `start` reuses a
+#                          formatted one as it is (its server.properties, its
+#                          listeners and TLS files) instead of starting afresh
 #
 # The secure listener: each start makes a throwaway CA and a broker
 # certificate for 127.0.0.1 and localhost (keytool, no openssl) in
@@ -48,6 +55,7 @@ LIBS_DIR="$CACHE_DIR/libs"
 LIBS_MARKER="$CACHE_DIR/libs.pom-sha256"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_KEEP_DATA="${KAFKA_KEEP_DATA:-0}"
 START_TIMEOUT_S=60
 STOP_TIMEOUT_S=30
 
@@ -67,7 +75,7 @@ die() {
 }
 
 usage() {
-  echo "usage: $0 start|stop|status" >&2
+  echo "usage: $0 start|stop|restart|status" >&2
   exit 2
 }
 
@@ -89,6 +97,8 @@ set_paths() {
   CLIENT_PROPS_FILE="$DATA_DIR/client.properties"
   PID_FILE="$DATA_DIR/kafka.pid"
   LOG_FILE="$DATA_DIR/kafka.log"
+  # Written by the storage format: its presence means the data dir can be reused.
+  META_FILE="$DATA_DIR/logs/meta.properties"
   BROKERS="127.0.0.1:$KAFKA_PORT"
 
   TLS_DIR="$DATA_DIR/tls"
@@ -438,9 +448,14 @@ cmd_start() {
 
   ensure_libs
 
+  local started_at=$SECONDS
+  if [[ "$KAFKA_KEEP_DATA" == "1" && -f "$META_FILE" && -f "$PROPS_FILE" ]]; then
+    start_on_kept_data
+    return 0
+  fi
+
   rm -rf "$DATA_DIR"
   mkdir -p "$DATA_DIR"
-  local started_at=$SECONDS
   if [[ -n "$SECURE_BROKERS" ]]; then
     generate_tls || abort_start
     write_secure_client_properties
@@ -452,6 +467,24 @@ cmd_start() {
   wait_until_ready || abort_start
 
   log "started (pid $(cat "$PID_FILE")) on $BROKERS${SECURE_BROKERS:+ and $SECURE_BROKERS (SASL_SSL)} in $((SECONDS - started_at))s; log: $LOG_FILE"
+  print_addresses
+}
+
+# The broker of an earlier start, again on its data dir: no new storage, TLS
+# files or properties, so clients find their topics, offsets and SCRAM users.
+start_on_kept_data() {
+  local started_at=$SECONDS kept_secure_port=""
+  kept_secure_port="$(configured_secure_port)" || true
+  [[ "$kept_secure_port" == "$KAFKA_SECURE_PORT" ]] ||
+    die "the kept data dir $DATA_DIR has ${kept_secure_port:+its secure listener on $kept_secure_port}${kept_secure_port:-no secure listener}; KAFKA_SECURE_PORT is '$KAFKA_SECURE_PORT'"
+  # Readiness is read from the log: the earlier run's "started" line must not count.
+  if [[ -f "$LOG_FILE" ]]; then
+    mv "$LOG_FILE" "$LOG_FILE.previous"
+  fi
+  log "starting on the kept data dir $DATA_DIR"
+  launch_broker
+  wait_until_ready || abort_start
+  log "started (pid $(cat "$PID_FILE")) on $BROKERS${SECURE_BROKERS:+ and $SECURE_BROKERS (SASL_SSL)} in $((SECONDS - started_at))s, data kept; log: $LOG_FILE"
   print_addresses
 }
 
@@ -480,7 +513,17 @@ cmd_stop() {
   else
     log "no broker started by this script is running on $BROKERS"
   fi
-  rm -rf "$DATA_DIR"
+  if [[ "$KAFKA_KEEP_DATA" == "1" ]]; then
+    log "keeping the data dir $DATA_DIR (KAFKA_KEEP_DATA=1)"
+  else
+    rm -rf "$DATA_DIR"
+  fi
+}
+
+cmd_restart() {
+  KAFKA_KEEP_DATA=1
+  cmd_stop
+  cmd_start
 }
 
 # --- status -----------------------------------------------------------------
@@ -499,10 +542,13 @@ cmd_status() {
 main() {
   [[ $# -eq 1 ]] || usage
   is_port_number "$KAFKA_PORT" || die "KAFKA_PORT must be a port number, got '$KAFKA_PORT'"
+  [[ "$KAFKA_KEEP_DATA" == "0" || "$KAFKA_KEEP_DATA" == "1" ]] ||
+    die "KAFKA_KEEP_DATA must be 0 or 1, got '$KAFKA_KEEP_DATA'"
   set_paths
   case "$1" in
   start) cmd_start ;;
   stop) cmd_stop ;;
+  restart) cmd_restart ;;
   status) cmd_status ;;
   *) usage ;;
   esac

@@ -12,8 +12,9 @@ export class RedisServer {
     this.port = port;
   }
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /** On `port` when given (a suite's fixed port), else on a free one. */
+  static async start(options: { readonly port?: number } = {}): Promise<RedisServer> {
+    const server = new RedisServer(options.port ?? (await freePort()));
     await server.resume();
     return server;
   }
