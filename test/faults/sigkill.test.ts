@@ -12,6 +12,10 @@ const KILLS = SCALE.kills;
 /** Every fourth kill lands within seconds of the start, before or while the service joins the group. */
 const EARLY_KILL_EVERY = 4;
 
+// A rate that spreads the Cognito work over about 40 s, so every kill lands while work remains:
+// at the suite's 200/s a restarted service finished the rest of a CI run before the next kill.
+const SERVICE_ENV = { COGNITO_RATE_LIMIT: String(Math.max(10, Math.round(EVENTS / 40))) };
+
 // Some latency on every Cognito call, so that kills land while calls and batches are in flight.
 const stack = useTestStack({ partitions: 4, proxy: { latency: { meanMs: 10, jitterMs: 10 } }, service: false });
 
@@ -22,7 +26,7 @@ it(`SIGKILL at random moments, ${KILLS} times during ${EVENTS} events, restarted
   const kills: { mode: 'early' | 'working'; at: number; answeredAtKill: number; signal: string | null }[] = [];
   for (let index = 0; index < KILLS; index++) {
     const early = index % EARLY_KILL_EVERY === 1;
-    const service = await run.startService({}, { waitForReady: !early });
+    const service = await run.startService(SERVICE_ENV, { waitForReady: !early });
     if (early) {
       await sleep(Math.random() * 3_000);
     } else {
@@ -40,7 +44,7 @@ it(`SIGKILL at random moments, ${KILLS} times during ${EVENTS} events, restarted
     kills.push({ mode: early ? 'early' : 'working', at, answeredAtKill, signal: exit.signal });
   }
 
-  const last = await run.startService();
+  const last = await run.startService(SERVICE_ENV);
   await run.waitForAnswered(EVENTS);
   await run.scrape(last);
   const exit = await last.stop();
