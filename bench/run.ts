@@ -1,7 +1,7 @@
 // npm run bench [-- --smoke] [--scenario NAME] [--events N] [--out PATH] [--timeout-s S] [--brokers HOST:PORT]
 //                 [--contender service|baseline|passthrough] [--service-env NAME=VALUE ...]
 //
-// Starts its own Kafka broker (scripts/kafka.sh on KAFKA_PORT, default 49092) unless --brokers
+// Starts its own Kafka broker (scripts/kafka.sh on KAFKA_PORT, default 28092) unless --brokers
 // names one, runs each scenario's contenders one after another, prints a table and writes the
 // rows as JSON. Exits non-zero only when the run itself breaks (a contender that cannot start or
 // crashes, a smoke run that times out), never on the figures: the machine may be noisy.
@@ -60,7 +60,8 @@ const timelines: Record<string, ContenderRun['timeline']> = {};
 try {
   let brokers = args.brokers;
   if (brokers === undefined) {
-    const port = Number(process.env['KAFKA_PORT'] ?? 49092);
+    // Below Linux's ephemeral range (32768 and up), where a client socket could hold it already.
+    const port = Number(process.env['KAFKA_PORT'] ?? 28092);
     process.stderr.write(`bench: starting Kafka on 127.0.0.1:${port}\n`);
     broker = await startKafka(port);
     brokers = broker.brokers;
@@ -68,7 +69,7 @@ try {
   const context = {
     kafka: new BenchKafka(brokers),
     brokers,
-    redisPort: Number(process.env['REDIS_PORT'] ?? 49379),
+    redisPort: Number(process.env['REDIS_PORT'] ?? 28379),
     timeoutMs,
     serviceEnv: parseServiceEnv(args['service-env']),
     serviceVersion: serviceVersion(),

@@ -1,5 +1,5 @@
 // The fault suite's own stack, on ports of its own so it never meets the integration tests
-// (19092/15000) or the bench (49092/49093/49379): a Kafka broker from scripts/kafka.sh with a
+// (19092/15000) or the bench (28092/28093/28379): a Kafka broker from scripts/kafka.sh with a
 // SASL_SSL listener (the service connects with SCRAM-SHA-512, so a SASL secret exists to leak),
 // moto from scripts/moto.sh, and a Redis for the shared quota. Always the scripts, never
 // containers or an outside broker: the broker-restart scenario restarts this broker itself.
