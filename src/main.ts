@@ -1,6 +1,5 @@
 // Wires the adapters to the pipeline and runs the service. The only file that knows them all.
 import { Registry } from 'prom-client';
-import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 import { createCognitoDirectory } from './adapters/cognito-directory.ts';
 import { startHttpServer } from './adapters/http-server.ts';
 import { createKafkaTransport } from './adapters/kafka.ts';
@@ -20,6 +19,7 @@ import { SystemicPause } from './pipeline/systemic-pause.ts';
 import { DirectoryError, type SystemicError } from './provisioning/errors.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
+import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 
 export const EXIT_CONFIG_ERROR = 2;
 const PROBE_USERNAME = 'user-provisioner-probe';

@@ -1,4 +1,5 @@
 import type { ProvisionRequest, Violation } from '../provisioning/request.ts';
+import { MAX_USERNAME_CHARACTERS } from '../provisioning/check-request.ts';
 import { Secret } from '../provisioning/secret.ts';
 import { headerText, messageSize, type Headers, type InboundMessage } from './message.ts';
 import type { UserRequestedData, UserRequestedEvent } from './schema-types.generated.ts';
@@ -156,8 +157,7 @@ function validTraceparent(value: unknown): string | undefined {
   return typeof value === 'string' && TRACEPARENT.test(value) ? value : undefined;
 }
 
-// The schema's limits (schemas/user.requested.v1.json), in characters.
-const MAX_USERNAME_CHARACTERS = 128;
+// The pool id's limit in schemas/user.requested.v1.json (AdminCreateUser's UserPoolId), in characters.
 const MAX_USER_POOL_ID_CHARACTERS = 55;
 
 function stringUpTo(value: unknown, maxCharacters: number): string | undefined {

@@ -3,7 +3,7 @@ import type { ProvisionRequest, Violation } from './request.ts';
 // The AdminCreateUser rules of the reference pages (shared/seeds), checked before any call
 // so that a breach costs no Cognito quota and names the field it concerns.
 
-const MAX_USERNAME_CHARACTERS = 128;
+export const MAX_USERNAME_CHARACTERS = 128;
 const MAX_ATTRIBUTE_NAME_CHARACTERS = 32;
 const MAX_ATTRIBUTE_VALUE_CHARACTERS = 2048;
 
