@@ -5,7 +5,7 @@
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pRetry from 'p-retry';
-import { required } from './bench-env.ts';
+import { readyUntilSignal, required } from './bench-env.ts';
 
 interface RequestedEvent {
   id?: string;
@@ -43,15 +43,8 @@ await consumer.run({
     await producer.send({ topic: outcome.topic, messages: [{ key: message.key, value: JSON.stringify(outcome.value) }] });
   },
 });
-console.log('ready');
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void (async () => {
-      await consumer.disconnect();
-      await producer.disconnect();
-      cognito.destroy();
-      process.exit(0);
-    })();
-  });
-}
+readyUntilSignal(async () => {
+  await consumer.disconnect();
+  await producer.disconnect();
+  cognito.destroy();
+});

@@ -7,3 +7,11 @@ export function required(name: string): string {
   }
   return value;
 }
+
+/** Prints "ready" (what the bench waits for), then on SIGTERM or SIGINT runs `stop` and exits 0. */
+export function readyUntilSignal(stop: () => Promise<void>): void {
+  console.log('ready');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void stop().then(() => process.exit(0)));
+  }
+}

@@ -2,10 +2,10 @@
 // the naive baseline and the kafkajs pass-through.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchTopics } from './bench-kafka.ts';
+import { freePort } from '../test/support/loopback.ts';
 import { track } from './child-registry.ts';
 
 export type ContenderName = 'service' | 'baseline' | 'passthrough';
@@ -156,11 +156,3 @@ function scriptEnv(setup: ContenderSetup): Record<string, string> {
   };
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no free port');
-  return address.port;
-}

@@ -4,7 +4,7 @@
 // after the send), so the ratio measures what the service adds over Kafka itself.
 // Configured by the environment the bench passes; prints "ready" once consuming.
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { required } from './bench-env.ts';
+import { readyUntilSignal, required } from './bench-env.ts';
 
 const input = required('TOPIC_REQUESTED');
 const output = required('TOPIC_CREATED');
@@ -26,14 +26,7 @@ await consumer.run({
     });
   },
 });
-console.log('ready');
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    void (async () => {
-      await consumer.disconnect();
-      await producer.disconnect();
-      process.exit(0);
-    })();
-  });
-}
+readyUntilSignal(async () => {
+  await consumer.disconnect();
+  await producer.disconnect();
+});

@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Cleanup } from '../support/cleanup.ts';
+import { freePorts } from '../support/loopback.ts';
 import { CognitoTestClient } from '../support/cognito-test-client.ts';
 import { requestEvent, structured } from '../support/events.ts';
 import { KafkaTestClient, type Topics } from '../support/kafka-test-client.ts';
@@ -199,27 +199,6 @@ async function readinessUntilExit(service: ServiceProcess, timeoutMs = 90_000): 
   return answers;
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  // All held open at once, so the ports are distinct; the broker binds them right after.
-  const servers: Server[] = [];
-  try {
-    for (let i = 0; i < count; i++) {
-      const server = createServer();
-      servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(0, '127.0.0.1', resolve);
-      });
-    }
-    return servers.map((server) => {
-      const address = server.address();
-      if (address === null || typeof address === 'string') throw new Error('no TCP port');
-      return address.port;
-    });
-  } finally {
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  }
-}
 
 function assignment(stdout: string, name: string): string {
   const line = stdout.split('\n').find((l) => l.startsWith(`${name}=`));

@@ -11,9 +11,9 @@ import {
   type OutgoingHttpHeaders,
   type ServerResponse,
 } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listenOnLoopback } from './loopback.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 /**
@@ -320,14 +320,7 @@ export async function startCognitoFaultProxy(options: ProxyOptions): Promise<Cog
   // would surface as a spurious ECONNRESET in a test that runs with maxAttempts: 1.
   server.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
 
   let closed: Promise<void> | undefined;
 
