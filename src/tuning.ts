@@ -1,0 +1,29 @@
+// The service's tuning numbers that are not configuration: each named once, with its unit and why.
+// An operator changes the environment (config.ts); a developer changes these, with a bench run.
+
+export const tuning = {
+  kafka: {
+    /** The group forgets a member silent this long: a crashed replica's partitions wait this long. */
+    sessionTimeoutMs: 30_000, // 30 s, kafkajs's default
+    /** A member heartbeats this often, also while a batch waits on retries or the limiter. */
+    heartbeatIntervalMs: 3_000, // a tenth of the session
+    /** How long the group waits for every member to rejoin on a rebalance. */
+    rebalanceTimeoutMs: 60_000, // one minute
+    /** Partitions whose batches may be processed at the same time (the in-flight bound is global). */
+    partitionsConsumedConcurrently: 16,
+    /** Resolved offsets are committed this often as well as after each batch: a short tail to redo. */
+    autoCommitIntervalMs: 1_000, // one second
+  },
+  /** Outcomes published while the producer's one request is on the wire share the next request. */
+  outcomeBatch: {
+    maxItems: 500,
+    maxBytes: 512 * 1024, // well under the broker's default message.max.bytes (1 MiB)
+  },
+  /** The systemic pause probes the deployment with this backoff (doubling). */
+  systemicProbe: {
+    firstDelayMs: 1_000, // one second
+    maxDelayMs: 30_000, // 30 s
+  },
+  /** Past this share of SHUTDOWN_TIMEOUT_MS, work still waiting is handed back uncommitted. */
+  shutdownHandBackFraction: 0.7,
+} as const;
