@@ -19,6 +19,7 @@ import { SystemicPause } from './pipeline/systemic-pause.ts';
 import { DirectoryError, type SystemicError } from './provisioning/errors.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
+import { QUOTA_CATEGORIES, perQuotaCategory } from './resilience/limiter.port.ts';
 import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 
 export const EXIT_CONFIG_ERROR = 2;
@@ -48,8 +49,8 @@ async function run(config: Config, logger: Logger): Promise<void> {
   // With REDIS_URL the quota is one bucket for every replica; without, each replica has its own.
   const shared = config.redisUrl === undefined
     ? undefined
-    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, logger }, ['user-creation', 'user-read']);
-  const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
+    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, logger }, QUOTA_CATEGORIES);
+  const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources(perQuotaCategory(() => rates)));
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
   const slots = new InFlightSlots(config.maxInFlight);
