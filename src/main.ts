@@ -22,7 +22,8 @@ import { createDirectoryCalls } from './resilience/directory-calls.ts';
 import { QUOTA_CATEGORIES, perQuotaCategory } from './resilience/limiter.port.ts';
 import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 
-export const EXIT_CONFIG_ERROR = 2;
+/** Exit 2 is a configuration error, any other non-zero exit a crash (README, exit codes). */
+const EXIT_CONFIG_ERROR = 2;
 const PROBE_USERNAME = 'user-provisioner-probe';
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {

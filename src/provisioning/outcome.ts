@@ -13,9 +13,3 @@ export type Outcome =
   | { readonly kind: 'rejected'; readonly userPoolId: string; readonly errorCode: string; readonly message: string; readonly attempts: number }
   | { readonly kind: 'conflict'; readonly userPoolId: string; readonly differingAttributes: readonly string[]; readonly attempts: number }
   | { readonly kind: 'retries_exhausted'; readonly userPoolId: string; readonly errorCode: string; readonly message: string; readonly attempts: number };
-
-export type OutcomeKind = Outcome['kind'];
-
-export function isSuccess(outcome: Outcome): outcome is Extract<Outcome, { user: DirectoryUser }> {
-  return outcome.kind === 'created' || outcome.kind === 'already_existed';
-}
