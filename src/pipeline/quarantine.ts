@@ -1,3 +1,5 @@
+import type { OutcomeLabel, PipelineMetrics } from './metrics.port.ts';
+
 export interface QuarantineSettings {
   /** Share of failed outcomes (failed events and dead letters) that trips the quarantine; 0 turns it off. */
   readonly failureRatio: number;
@@ -49,4 +51,23 @@ export class Quarantine {
       this.#onTrip({ failures, outcomes });
     }
   }
+}
+
+const FAILED: ReadonlySet<OutcomeLabel> = new Set<OutcomeLabel>(['failed', 'dead_letter']);
+
+/** The metrics, with every outcome also fed to the quarantine's window (failed events and dead letters count as failures). */
+export function feedingQuarantine(metrics: PipelineMetrics, quarantine: Pick<Quarantine, 'record'>, now: () => number = Date.now): PipelineMetrics {
+  return {
+    received: (topic, mode) => metrics.received(topic, mode),
+    outcome(outcome, reason) {
+      metrics.outcome(outcome, reason);
+      quarantine.record(FAILED.has(outcome), now());
+    },
+    inFlight: (delta) => metrics.inFlight(delta),
+    paused: (reason, paused) => metrics.paused(reason, paused),
+    quarantined: (quarantined) => metrics.quarantined(quarantined),
+    endToEnd: (seconds) => metrics.endToEnd(seconds),
+    called: (operation, result, seconds) => metrics.called(operation, result, seconds),
+    retried: (operation, errorCode) => metrics.retried(operation, errorCode),
+  };
 }
