@@ -14,9 +14,9 @@ import { handleMessage, type MessageHandlerDeps, type OutputTopic } from './pipe
 import { ServiceHealth } from './pipeline/health.ts';
 import { InFlightSlots } from './pipeline/in-flight-slots.ts';
 import { processBatch } from './pipeline/process-batch.ts';
-import { Quarantine, feedingQuarantine } from './pipeline/quarantine.ts';
+import { Quarantine, feedingQuarantine, stopConsumption } from './pipeline/quarantine.ts';
 import { shutdownSequence } from './pipeline/shutdown.ts';
-import { SystemicPause } from './pipeline/systemic-pause.ts';
+import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
 import { systemicProbe } from './pipeline/systemic-probe.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
@@ -71,34 +71,10 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const pools = { defaultUserPoolId: config.cognito.defaultUserPoolId, allowedUserPoolIds: new Set(config.cognito.allowedUserPoolIds) };
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
-  const pause = new SystemicPause(
-    {
-      paused(error) {
-        kafka.pause(config.topics.requested);
-        health.paused(error.code);
-        metrics.paused('systemic', true);
-        logger.error({ errorCode: error.code, userPoolId: error.userPoolId, error: error.message }, 'systemic error: consumption paused until a probe call succeeds');
-      },
-      resumed() {
-        health.consuming();
-        metrics.paused('systemic', false);
-        kafka.resume(config.topics.requested);
-        logger.info('probe call succeeded: consumption resumed');
-      },
-    },
-    tuning.systemicProbe,
-  );
+  const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
+  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicProbe);
   const probeFor = systemicProbe({ directory, limiter });
-
-  const quarantine = new Quarantine(config.quarantine, ({ failures, outcomes }) => {
-    kafka.pause(config.topics.requested);
-    health.quarantined(`${failures} of the last ${outcomes} outcomes failed`);
-    metrics.quarantined(true);
-    logger.error(
-      { failures, outcomes, failureRatio: config.quarantine.failureRatio },
-      'quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md)',
-    );
-  });
+  const quarantine = new Quarantine(config.quarantine, stopConsumption({ ...consumption, failureRatio: config.quarantine.failureRatio }));
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
     decode,

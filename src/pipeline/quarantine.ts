@@ -1,3 +1,4 @@
+import type { ServiceHealth } from './health.ts';
 import type { OutcomeLabel, PipelineMetrics } from './metrics.port.ts';
 
 export interface QuarantineSettings {
@@ -6,6 +7,11 @@ export interface QuarantineSettings {
   /** Outcomes the window must hold before the ratio means anything. */
   readonly minOutcomes: number;
   readonly windowMs: number;
+}
+
+export interface TripSummary {
+  readonly failures: number;
+  readonly outcomes: number;
 }
 
 const BUCKETS = 12;
@@ -18,11 +24,11 @@ const BUCKETS = 12;
  */
 export class Quarantine {
   readonly #settings: QuarantineSettings;
-  readonly #onTrip: (summary: { failures: number; outcomes: number }) => void;
+  readonly #onTrip: (summary: TripSummary) => void;
   readonly #buckets: { start: number; outcomes: number; failures: number }[] = [];
   #tripped = false;
 
-  constructor(settings: QuarantineSettings, onTrip: (summary: { failures: number; outcomes: number }) => void) {
+  constructor(settings: QuarantineSettings, onTrip: (summary: TripSummary) => void) {
     this.#settings = settings;
     this.#onTrip = onTrip;
   }
@@ -69,5 +75,23 @@ export function feedingQuarantine(metrics: PipelineMetrics, quarantine: Pick<Qua
     endToEnd: (seconds) => metrics.endToEnd(seconds),
     called: (operation, result, seconds) => metrics.called(operation, result, seconds),
     retried: (operation, errorCode) => metrics.retried(operation, errorCode),
+  };
+}
+
+/** What a tripped quarantine does to the service: consumption stops until a restart, and says why. */
+export function stopConsumption(deps: {
+  readonly consumer: { pause(topic: string): void };
+  readonly topic: string;
+  readonly health: Pick<ServiceHealth, 'quarantined'>;
+  readonly metrics: Pick<PipelineMetrics, 'quarantined'>;
+  readonly log: { error(fields: Record<string, unknown>, message: string): void };
+  readonly failureRatio: number;
+}): (summary: TripSummary) => void {
+  const { consumer, topic, health, metrics, log, failureRatio } = deps;
+  return ({ failures, outcomes }) => {
+    consumer.pause(topic);
+    health.quarantined(`${failures} of the last ${outcomes} outcomes failed`);
+    metrics.quarantined(true);
+    log.error({ failures, outcomes, failureRatio }, 'quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md)');
   };
 }

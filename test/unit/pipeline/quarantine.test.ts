@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceHealth } from '../../../src/pipeline/health.ts';
-import { Quarantine, feedingQuarantine } from '../../../src/pipeline/quarantine.ts';
+import { Quarantine, feedingQuarantine, stopConsumption } from '../../../src/pipeline/quarantine.ts';
 import { RecordingMetrics } from '../../support/fakes/recording-metrics.ts';
 
 function quarantine(settings: Partial<{ failureRatio: number; minOutcomes: number; windowMs: number }> = {}) {
@@ -120,5 +120,29 @@ describe('feedingQuarantine', () => {
     expect(quarantine.tripped).toBe(false);
     observed.outcome('dead_letter', 'invalid-json');
     expect(trips).toEqual([{ failures: 2, outcomes: 4 }]);
+  });
+});
+
+describe('stopConsumption', () => {
+  it('pauses the input topic, marks the service quarantined with the counts, sets the metric and logs why', () => {
+    const steps: string[] = [];
+    const health = new ServiceHealth();
+    health.consuming();
+    const trip = stopConsumption({
+      consumer: { pause: (topic) => steps.push(`pause:${topic}`) },
+      topic: 'users.requested',
+      health: { quarantined: (because) => (steps.push(`health.quarantined:${because}`), health.quarantined(because)) },
+      metrics: { quarantined: (quarantined) => steps.push(`metrics.quarantined:${quarantined}`) },
+      log: { error: (fields, message) => steps.push(`error:${message}:${JSON.stringify(fields)}`) },
+      failureRatio: 0.5,
+    });
+    trip({ failures: 6, outcomes: 10 });
+    expect(health.describe()).toMatchObject({ state: 'quarantined', ready: false, live: true });
+    expect(steps).toEqual([
+      'pause:users.requested',
+      'health.quarantined:6 of the last 10 outcomes failed',
+      'metrics.quarantined:true',
+      'error:quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md):{"failures":6,"outcomes":10,"failureRatio":0.5}',
+    ]);
   });
 });
