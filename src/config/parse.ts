@@ -58,7 +58,7 @@ export function number(range: { min: number; max: number; integer?: boolean }): 
 }
 
 export const boolean: Parser<boolean> = {
-  accepts: '`true` or `false` (or `yes` / `no`, `1` / `0`)',
+  accepts: '`true` or `false` (also `yes`/`no`, `1`/`0`)',
   parse(name, value) {
     const normalized = value.toLowerCase();
     if (['true', '1', 'yes'].includes(normalized)) return true;
@@ -96,7 +96,7 @@ export const poolId = matching(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as 
 export const topic = matching(
   /^[a-zA-Z0-9._-]{1,249}$/,
   'a Kafka topic name (letters, digits, ".", "_", "-"; at most 249)',
-  'Kafka topic name: letters, digits, `.`, `_`, `-`; at most 249',
+  'Kafka topic name: at most 249 letters, digits, dots, underscores and hyphens',
 );
 
 export function url(protocols: readonly string[]): Parser<string> {

@@ -68,7 +68,7 @@ export const VARIABLES = {
   KAFKA_SASL_MECHANISM: optional(oneOf(SASL_MECHANISMS), {
     group: 'Kafka',
     example: 'scram-sha-512',
-    meaning: 'SASL authentication; `aws` is MSK IAM, signed with the AWS credential chain, and needs `KAFKA_SSL=true`',
+    meaning: 'SASL authentication; `aws` is MSK IAM, signed with the AWS credential chain, and needs `KAFKA_SSL` true',
   }),
   KAFKA_SASL_USERNAME: optional(text, { group: 'Kafka', shownDefault: withSasl, meaning: 'SASL username' }),
   KAFKA_SASL_PASSWORD: optional(text, { group: 'Kafka', shownDefault: withSasl, verbatim: true, meaning: 'SASL password, taken verbatim (spaces too) and never logged' }),
@@ -89,7 +89,7 @@ export const VARIABLES = {
     group: 'Cognito',
     shownDefault: '`USER_POOL_ID`',
     example: 'us-east-1_Example1,us-east-1_Example2',
-    meaning: 'allowlist: an event naming another pool fails with `pool-not-allowed` and no Cognito call. One of the two must be set, and `USER_POOL_ID` must be in it.',
+    meaning: 'allowlist: an event naming another pool fails with `pool-not-allowed` and no Cognito call. Set it or `USER_POOL_ID`, which must be in it.',
   }),
   COGNITO_RATE_LIMIT: withDefault(number({ min: 0.01, max: 10_000 }), 50, {
     group: 'Cognito',
@@ -105,7 +105,7 @@ export const VARIABLES = {
   REDIS_URL: optional(url(['redis:', 'rediss:']), {
     group: 'Cognito',
     example: 'redis://127.0.0.1:6379',
-    meaning: 'the rate limit becomes one token bucket in Redis shared by every replica of the consumer group; without it each replica spends `COGNITO_RATE_LIMIT` on its own',
+    meaning: 'one token bucket in Redis for the rate limit, shared by every replica of the consumer group; without it each replica spends `COGNITO_RATE_LIMIT` on its own',
   }),
 
   RETRY_MAX_ATTEMPTS: withDefault(number({ min: 1, max: 1_000, integer: true }), 12, {
@@ -130,7 +130,7 @@ export const VARIABLES = {
     meaning: 'port of `/metrics`, `/healthz`, `/readyz` (0 picks a free port and logs it)',
   }),
   LOG_LEVEL: withDefault(oneOf(LOG_LEVELS), 'info', { group: 'Operations', meaning: 'pino log level' }),
-  LOG_PERSONAL_DATA: withDefault(boolean, false, { group: 'Operations', meaning: '`true` logs usernames instead of their hash' }),
+  LOG_PERSONAL_DATA: withDefault(boolean, false, { group: 'Operations', meaning: 'log usernames as they are instead of their hash' }),
   SHUTDOWN_TIMEOUT_MS: withDefault(number({ min: 1_000, max: 3_600_000, integer: true }), 30_000, {
     group: 'Operations',
     meaning: 'how long SIGTERM waits for in-flight work',
@@ -140,7 +140,7 @@ export const VARIABLES = {
     group: 'Operations',
     meaning: 'larger input messages are dead letters (`oversized`)',
   }),
-  // Off unless set: the contract promises an outcome for every input, and a quarantine holds them back.
+  // Off unless set: docs/contract.md promises an outcome for every input, and a quarantine holds them back.
   QUARANTINE_FAILURE_RATIO: withDefault(number({ min: 0, max: 1 }), 0, {
     group: 'Operations',
     example: '0.5',
