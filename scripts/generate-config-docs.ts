@@ -85,7 +85,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const stale = (await configDocs()).filter((doc) => doc.current !== doc.wanted);
   if (process.argv.includes('--check')) {
     if (stale.length > 0) {
-      console.error(`${stale.map((doc) => doc.path).join(', ')} out of date with src/config/variables.ts: run node scripts/generate-config-docs.ts`);
+      console.error(`out of date with src/config/variables.ts: ${stale.map((doc) => doc.path).join(', ')}; run node scripts/generate-config-docs.ts`);
       process.exit(1);
     }
   } else {
