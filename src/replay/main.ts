@@ -1,6 +1,6 @@
 // Wires `user-provisioner replay`: the Kafka adapter, the schemas and the terminal. The only
 // file of src/replay that knows adapters.
-import { createKafkaLog } from '../adapters/kafka.ts';
+import { createKafkaLog } from '../adapters/kafka/topic-log.ts';
 import { createLogger, personalData } from '../adapters/logger.ts';
 import { ConfigError, loadKafkaConfig, type KafkaConfig } from '../config.ts';
 import { compileValidators } from '../events/schemas.ts';
