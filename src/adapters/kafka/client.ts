@@ -13,12 +13,14 @@ import {
 import type { Config } from '../../config.ts';
 import type { InboundMessage, OutboundMessage } from '../../events/message.ts';
 import type { Logger } from '../logger.ts';
+import { hideNegativeTimeoutWarning } from './negative-timeout-warning.ts';
 
 /** Every send waits for all in-sync replicas. */
 export const ACKS_ALL = -1;
 
 export function newKafkaClient(config: Config['kafka'], region: string | undefined, logger: Logger): Kafka {
   if (config.sasl?.mechanism === 'aws' && region === undefined) throw new Error('MSK IAM needs a region to sign its tokens');
+  hideNegativeTimeoutWarning();
   return new Kafka({
     clientId: config.clientId,
     brokers: [...config.brokers],
