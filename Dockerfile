@@ -43,4 +43,4 @@ EXPOSE 9464
 # Docker and compose only (Kubernetes uses its probes). No shell: Node itself asks /healthz.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "--disable-warning=TimeoutNegativeWarning", "dist/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "dist/main.js"]

@@ -2,7 +2,7 @@
 import { Registry } from 'prom-client';
 import { createCognitoDirectory } from './adapters/cognito-directory.ts';
 import { startHttpServer } from './adapters/http-server.ts';
-import { createKafkaTransport } from './adapters/kafka.ts';
+import { createKafkaTransport } from './adapters/kafka/transport.ts';
 import { createLogger, personalData, type Logger } from './adapters/logger.ts';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
 import { createRedisTokenSources } from './adapters/redis-token-source.ts';
