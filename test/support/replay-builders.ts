@@ -1,8 +1,8 @@
-import { DEAD_LETTER_HEADERS } from '../../../src/events/dead-letter.ts';
-import { encodeOutcome } from '../../../src/events/encode-outcome.ts';
-import type { InboundMessage, MessageOrigin } from '../../../src/events/message.ts';
-import type { Outcome } from '../../../src/provisioning/outcome.ts';
-import type { ReplayOptions } from '../../../src/replay/replay-options.ts';
+import { DEAD_LETTER_HEADERS } from '../../src/events/dead-letter.ts';
+import { encodeOutcome } from '../../src/events/encode-outcome.ts';
+import type { InboundMessage, MessageOrigin } from '../../src/events/message.ts';
+import type { Outcome } from '../../src/provisioning/outcome.ts';
+import type { ReplayOptions } from '../../src/replay/replay-options.ts';
 
 export const TOPICS = { requested: 'user-requested', failed: 'user-provisioning-failed', dlq: 'user-requested.dlq' } as const;
 export const PASSWORD = 'Tmp-Replay-Secret-9q!';
