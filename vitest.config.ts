@@ -11,6 +11,14 @@ export default defineConfig({
       },
       {
         test: {
+          // npm run test:deploy: the shipped artefacts (Dockerfile, compose, manifests, alerts), rendered
+          // with kubectl and checked with promtool, which .ci/run installs: not a unit suite.
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           globalSetup: ['test/support/global-setup.ts'],
