@@ -6,7 +6,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          // test/unit mirrors src/; the test helpers' own tests sit beside them in test/support/.
+          include: ['test/unit/**/*.test.ts', 'test/support/**/*.test.ts'],
         },
       },
       {
