@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { DEFAULT_ADAPTATION } from '../resilience/adaptive-rate.ts';
-import { LocalTokenSource } from '../resilience/local-token-source.ts';
-import type { TokenSource } from '../resilience/token-source.port.ts';
+import type { RateAdaptation, TokenSource } from '../resilience/token-source.port.ts';
 import type { Logger } from './logger.ts';
 
 // One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock
@@ -31,6 +29,10 @@ export interface SharedBucketSettings {
   readonly namespace: string;
   readonly ratePerSecond: number;
   readonly burst: number;
+  /** How the shared rate answers throttles: the same rule as the fallback's. */
+  readonly adaptation: RateAdaptation;
+  /** A bucket in this process, for this replica's share while Redis cannot be reached. */
+  readonly fallback: (share: { ratePerSecond: number; burst: number }) => TokenSource;
   readonly logger: Logger;
 }
 
@@ -116,7 +118,7 @@ class RedisTokenSource implements TokenSource {
   readonly #settings: SharedBucketSettings;
   readonly #category: string;
   #rate: number;
-  #fallback: LocalTokenSource | undefined;
+  #fallback: TokenSource | undefined;
   #retry: NodeJS.Timeout | undefined;
 
   constructor(redis: Redis & BucketCommand, membership: Membership, key: string, settings: SharedBucketSettings, category: string) {
@@ -161,8 +163,8 @@ class RedisTokenSource implements TokenSource {
   }
 
   async #run(mode: 'take' | 'throttle', wanted: number): Promise<number> {
-    const { ratePerSecond, burst } = this.#settings;
-    const { floorFraction, decreaseFactor, cooldownMs, recoverySeconds } = DEFAULT_ADAPTATION;
+    const { ratePerSecond, burst, adaptation } = this.#settings;
+    const { floorFraction, decreaseFactor, cooldownMs, recoverySeconds } = adaptation;
     const [granted, rate] = await this.#redis.tokenBucket(
       this.#key,
       mode, ratePerSecond, burst, wanted, floorFraction, decreaseFactor, cooldownMs, recoverySeconds,
@@ -171,12 +173,12 @@ class RedisTokenSource implements TokenSource {
     return granted;
   }
 
-  #fallBack(error: unknown): LocalTokenSource {
+  #fallBack(error: unknown): TokenSource {
     if (!this.#fallback) {
       this.#retry = setInterval(() => void this.#tryShared(), RETRY_SHARED_MS).unref();
       const replicas = this.#membership.replicas;
       const { ratePerSecond, burst } = this.#settings;
-      this.#fallback = new LocalTokenSource({ ratePerSecond: ratePerSecond / replicas, burst: Math.max(1, Math.floor(burst / replicas)) });
+      this.#fallback = this.#settings.fallback({ ratePerSecond: ratePerSecond / replicas, burst: Math.max(1, Math.floor(burst / replicas)) });
       this.#settings.logger.warn(
         { category: this.#category, replicas, ratePerSecond: ratePerSecond / replicas, err: error },
         'Redis unreachable: limiting to this replica\'s share of the quota until it answers again',

@@ -1,14 +1,8 @@
-export interface AdaptiveRateSettings {
+import type { RateAdaptation } from './token-source.port.ts';
+
+export interface AdaptiveRateSettings extends RateAdaptation {
   /** The configured rate: never exceeded. */
   readonly ceilingPerSecond: number;
-  /** The rate never drops below this share of the ceiling. */
-  readonly floorFraction: number;
-  /** Each throttle multiplies the rate by this. */
-  readonly decreaseFactor: number;
-  /** Throttles this close together count once: the calls already in flight meet the same full bucket. */
-  readonly cooldownMs: number;
-  /** The climb is linear, ceilingPerSecond / recoverySeconds per second. */
-  readonly recoverySeconds: number;
 }
 
 /**
@@ -19,7 +13,7 @@ export interface AdaptiveRateSettings {
  * still a percent of a minute's run. A quota that really is smaller throttles again and is cut
  * again, once a second, down to the floor.
  */
-export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.9, cooldownMs: 1_000, recoverySeconds: 40 } as const;
+export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.9, cooldownMs: 1_000, recoverySeconds: 40 } as const satisfies RateAdaptation;
 
 /**
  * The rate a limiter may spend: the configured ceiling until Cognito throttles, then cut at once
