@@ -4,10 +4,8 @@ import { Redis } from 'ioredis';
 import type { RateAdaptation, TokenSource } from '../resilience/token-source.port.ts';
 import type { Logger } from './logger.ts';
 
-// One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock
-// (so replicas' clocks do not matter). bottleneck's Redis mode is not used: its recovery compares
-// error messages that Redis 7 now prefixes with "ERR " (SETTINGS_KEY_NOT_FOUND, UNKNOWN_CLIENT:
-// RedisDatastore.js line 176), so it never recovers; bottleneck issues #205, #212, #219.
+// One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock.
+// Why not bottleneck's Redis mode: docs/decisions/0001-a-token-queue-instead-of-bottleneck.md
 
 /** The script's file, beside this one in src/ and in dist/ (the Dockerfile copies it there). */
 const BUCKET_SCRIPT = new URL('./redis/token-bucket.lua', import.meta.url);
