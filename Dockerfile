@@ -15,7 +15,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-RUN npm run build
+# tsc emits only JavaScript: the Redis Lua scripts go to dist/ beside the code that reads them.
+RUN npm run build \
+ && mkdir -p dist/adapters/redis \
+ && cp src/adapters/redis/*.lua dist/adapters/redis/
 
 # Production dependencies alone, in a stage of their own so that no build tool reaches them.
 FROM ${BUILD_IMAGE} AS dependencies

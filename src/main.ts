@@ -18,7 +18,9 @@ import { processBatch } from './pipeline/process-batch.ts';
 import { SystemicPause } from './pipeline/systemic-pause.ts';
 import { DirectoryError, type SystemicError } from './provisioning/errors.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
+import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
+import { LocalTokenSource } from './resilience/local-token-source.ts';
 import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 
 export const EXIT_CONFIG_ERROR = 2;
@@ -48,7 +50,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   // With REDIS_URL the quota is one bucket for every replica; without, each replica has its own.
   const shared = config.redisUrl === undefined
     ? undefined
-    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, logger }, ['user-creation', 'user-read']);
+    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, adaptation: DEFAULT_ADAPTATION, fallback: (share) => new LocalTokenSource(share), logger }, ['user-creation', 'user-read']);
   const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './manifests.ts';
 
@@ -36,6 +37,19 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER \d+/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\/healthz/m);
     expect(runtime).toMatch(/^ENTRYPOINT \[.*"dist\/main\.js"\]$/m);
+  });
+
+  it('ships the Lua scripts beside the compiled code that reads them (tsc emits only JavaScript)', () => {
+    const scripts = globSync('src/**/*.lua', { cwd: repoRoot });
+    const build = stages.find((stage) => stage.includes('npm run build')) ?? '';
+    expect(scripts).not.toHaveLength(0);
+    expect(build).toMatch(/^COPY src \.\/src$/m);
+    for (const script of scripts) {
+      const folder = dirname(script).slice('src/'.length);
+      const copies = [`cp src/${folder}/*.lua dist/${folder}/ `, `cp ${script} dist/${folder}/ `];
+      expect(copies.some((copy) => `${build.replaceAll('\n', ' ')} `.includes(copy)), script).toBe(true);
+    }
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
   });
 
   it('sends the build only what it needs (.dockerignore is an allow-list)', () => {
