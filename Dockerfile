@@ -1,27 +1,34 @@
 # syntax=docker/dockerfile:1
 # user-provisioner: distroless Node 24, production dependencies only, non-root, no shell.
 # Build: docker build -t user-provisioner:0.1.0 .   (contents and size: deploy/README.md)
+# Where no registry can be reached, scripts/docker/base-images.sh makes stand-ins of both bases
+# and prints the two --build-arg values.
+ARG BUILD_IMAGE=node:24.21.0-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
 # Compile TypeScript to dist/. Install scripts are skipped: tsc needs none, and the `node`
 # devDependency's download of a second Node is useless here.
-FROM node:24.21.0-bookworm-slim AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-RUN npm run build
+# tsc emits only JavaScript: the Redis Lua scripts go to dist/ beside the code that reads them.
+RUN npm run build \
+ && mkdir -p dist/adapters/redis \
+ && cp src/adapters/redis/*.lua dist/adapters/redis/
 
 # Production dependencies alone, in a stage of their own so that no build tool reaches them.
-FROM node:24.21.0-bookworm-slim AS dependencies
+FROM ${BUILD_IMAGE} AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Run: Node and its libraries, nothing else (no shell, no package manager).
 # Distroless publishes no patch-level tags; pin the digest in your release pipeline.
-FROM gcr.io/distroless/nodejs24-debian12:nonroot
+FROM ${RUNTIME_IMAGE}
 ARG VERSION=0.1.0
 LABEL org.opencontainers.image.title="user-provisioner" \
       org.opencontainers.image.description="Kafka user.requested.v1 CloudEvents to Amazon Cognito users" \
@@ -39,4 +46,4 @@ EXPOSE 9464
 # Docker and compose only (Kubernetes uses its probes). No shell: Node itself asks /healthz.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "--disable-warning=TimeoutNegativeWarning", "dist/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "dist/main.js"]

@@ -6,7 +6,16 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          // test/unit mirrors src/; the test helpers' own tests sit beside them in test/support/.
+          include: ['test/unit/**/*.test.ts', 'test/support/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          // npm run test:deploy: the shipped artefacts (Dockerfile, compose, manifests, alerts), rendered
+          // with kubectl and checked with promtool, which .ci/run installs: not a unit suite.
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
         },
       },
       {

@@ -5,6 +5,7 @@
 import { AdminCreateUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pRetry from 'p-retry';
+import { hideNegativeTimeoutWarning } from '../src/adapters/kafka/negative-timeout-warning.ts';
 import { readyUntilSignal, required } from './bench-env.ts';
 
 interface RequestedEvent {
@@ -14,6 +15,7 @@ interface RequestedEvent {
 
 const userPoolId = required('USER_POOL_ID');
 const topics = { requested: required('TOPIC_REQUESTED'), created: required('TOPIC_CREATED'), failed: required('TOPIC_FAILED') };
+hideNegativeTimeoutWarning();
 const kafka = new Kafka({ clientId: 'bench-baseline', brokers: required('KAFKA_BROKERS').split(','), logLevel: logLevel.ERROR });
 const consumer = kafka.consumer({ groupId: required('KAFKA_GROUP_ID') });
 const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });

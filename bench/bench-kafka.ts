@@ -1,6 +1,7 @@
 // The bench's own Kafka access: fresh topics, the backlog, and a watcher of the outcome topics.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners, type Consumer } from 'kafkajs';
+import { hideNegativeTimeoutWarning } from '../src/adapters/kafka/negative-timeout-warning.ts';
 import type { BenchEvent } from './events.ts';
 
 export interface BenchTopics {
@@ -21,6 +22,7 @@ export class BenchKafka {
   readonly #kafka: Kafka;
 
   constructor(brokers: string) {
+    hideNegativeTimeoutWarning();
     this.#kafka = new Kafka({ clientId: 'user-provisioner-bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   }
 

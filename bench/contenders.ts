@@ -40,7 +40,7 @@ export class ContenderProcess {
   constructor(label: string, script: string, env: Record<string, string>, metricsPort?: number) {
     this.label = label;
     this.metricsPort = metricsPort;
-    this.#child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', script], {
+    this.#child = spawn(process.execPath, [script], {
       cwd: root,
       // Only what the contender needs: no AWS profile or other setting leaks in from the shell.
       env: { PATH: process.env['PATH'] ?? '', ...env },

@@ -4,10 +4,12 @@
 // after the send), so the ratio measures what the service adds over Kafka itself.
 // Configured by the environment the bench passes; prints "ready" once consuming.
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { hideNegativeTimeoutWarning } from '../src/adapters/kafka/negative-timeout-warning.ts';
 import { readyUntilSignal, required } from './bench-env.ts';
 
 const input = required('TOPIC_REQUESTED');
 const output = required('TOPIC_CREATED');
+hideNegativeTimeoutWarning();
 const kafka = new Kafka({ clientId: 'bench-passthrough', brokers: required('KAFKA_BROKERS').split(','), logLevel: logLevel.ERROR });
 const consumer = kafka.consumer({ groupId: required('KAFKA_GROUP_ID') });
 const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });

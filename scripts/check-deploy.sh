@@ -2,7 +2,7 @@
 # Offline checks of the packaging: alert rules, Kubernetes manifests, compose file, Dockerfile,
 # shell scripts and YAML style. Part of `npm run lint` (so of `npm test` and CI). The checks of
 # meaning (probes, security context, IAM, dashboard, examples) are vitest suites under
-# test/unit/deploy and test/unit/contract.
+# test/deploy and test/unit/contract.
 #
 # Needs kubectl, promtool, shellcheck and yamllint (Debian: kubectl prometheus shellcheck
 # yamllint) and python3; hadolint, check-jsonschema and kubernetes-validate are installed from
@@ -50,7 +50,7 @@ for dir in deploy/kubernetes/base deploy/kubernetes/overlays/*/; do
   name=$(basename "$dir")
   kubectl kustomize "$dir" > "$OUT/$name.yaml"
   # Core kinds only; kubernetes-validate has no CRD schemas and says so in warnings. The
-  # KEDA and prometheus-operator objects are validated by test/unit/deploy (kubernetes-models).
+  # KEDA and prometheus-operator objects are validated by test/deploy (kubernetes-models).
   "$TOOLS/bin/kubernetes-validate" --strict --quiet --no-warn -k "$KUBERNETES_VERSION" "$OUT/$name.yaml"
   # The rules as the rendered PrometheusRule carries them.
   "$node" --input-type=module -e '

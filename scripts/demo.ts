@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Kafka, logLevel } from 'kafkajs';
+import { hideNegativeTimeoutWarning } from '../src/adapters/kafka/negative-timeout-warning.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const example = (name: string) => JSON.parse(readFileSync(`${root}schemas/examples/${name}.json`, 'utf8')) as Record<string, unknown> & { data: Record<string, unknown> };
@@ -29,7 +30,7 @@ const pool = (await cognito.send(new CreateUserPoolCommand({
 if (pool === undefined) throw new Error('moto created no pool');
 console.log(`Kafka at ${brokers}, moto at ${endpoint}, user pool ${pool}`);
 
-const service = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', `${root}src/main.ts`], {
+const service = spawn(process.execPath, [`${root}src/main.ts`], {
   env: {
     ...process.env,
     KAFKA_BROKERS: brokers,
@@ -57,6 +58,7 @@ const jdoe = { ...structured, id: randomUUID() };
 const rroe = { ...structured, id: randomUUID(), data: { ...structured.data, username: 'rroe', attributes: { email: 'rroe@example.com', given_name: 'Richard' } } };
 const asmith = { ...invalid, id: randomUUID() };
 const asStructured = (event: typeof jdoe) => ({ key: String(event.data['username']), value: JSON.stringify(event), headers: { 'content-type': 'application/cloudevents+json' } });
+hideNegativeTimeoutWarning();
 const kafka = new Kafka({ clientId: 'user-provisioner-demo', brokers: [brokers], logLevel: logLevel.NOTHING });
 const producer = kafka.producer();
 await producer.connect();

@@ -1,7 +1,11 @@
-// Reads and checks the environment once, at start. A bad value is a ConfigError naming the
-// variable; main prints it as one line and exits 2 before connecting to anything.
+// Reads and checks the environment once, at start, through the table of src/config/variables.ts.
+// A bad value is a ConfigError naming the variable; main prints it as one line and exits 2
+// before connecting to anything.
+import { ConfigError, missing } from './config/parse.ts';
+import { VARIABLES, type SaslMechanism, type Variable, type VariableName } from './config/variables.ts';
 
-export type SaslMechanism = 'plain' | 'scram-sha-256' | 'scram-sha-512' | 'aws';
+export { ConfigError } from './config/parse.ts';
+export type { SaslMechanism } from './config/variables.ts';
 
 export interface Config {
   readonly kafka: {
@@ -32,162 +36,54 @@ export interface Config {
   readonly quarantine: { readonly failureRatio: number; readonly minOutcomes: number; readonly windowMs: number };
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly variable: string;
-
-  constructor(variable: string, problem: string) {
-    super(`${variable}: ${problem}`);
-    this.variable = variable;
-  }
-}
-
 type Env = Readonly<Record<string, string | undefined>>;
-
-const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
-const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const SECRET_VARIABLES = new Set(['KAFKA_SASL_PASSWORD']);
-const SASL_MECHANISMS: readonly SaslMechanism[] = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws'];
 
 export function loadConfig(env: Env): Config {
   const read = reader(env);
-  // The required variables first, in the order of the contract's table.
+  // The required variables first, in the order of the table.
   const { kafka, topics } = readKafka(read);
-  const region = read.required('AWS_REGION', (value) => matching('AWS_REGION', value, REGION, 'a region such as us-east-1'));
-  const defaultUserPoolId = read.optional('USER_POOL_ID', (value) => poolId('USER_POOL_ID', value));
-  const allowedUserPoolIds = read.optional('ALLOWED_USER_POOL_IDS', (value) => list('ALLOWED_USER_POOL_IDS', value).map((id) => poolId('ALLOWED_USER_POOL_IDS', id)))
-    ?? (defaultUserPoolId !== undefined ? [defaultUserPoolId] : undefined);
+  const region = read('AWS_REGION');
+  const defaultUserPoolId = read('USER_POOL_ID');
+  const allowedUserPoolIds = read('ALLOWED_USER_POOL_IDS') ?? (defaultUserPoolId !== undefined ? [defaultUserPoolId] : undefined);
   if (allowedUserPoolIds === undefined) {
     throw new ConfigError('USER_POOL_ID', 'set USER_POOL_ID or ALLOWED_USER_POOL_IDS: without a pool no request can be served');
   }
   if (defaultUserPoolId !== undefined && !allowedUserPoolIds.includes(defaultUserPoolId)) {
     throw new ConfigError('USER_POOL_ID', `${defaultUserPoolId} is not in ALLOWED_USER_POOL_IDS`);
   }
-  const rateLimit = read.optional('COGNITO_RATE_LIMIT', (value) => number('COGNITO_RATE_LIMIT', value, { min: 0.01, max: 10_000 })) ?? 50;
+  const rateLimit = read('COGNITO_RATE_LIMIT');
 
   return {
     kafka,
     topics,
     cognito: {
       region,
-      endpoint: read.optional('COGNITO_ENDPOINT', (value) => url('COGNITO_ENDPOINT', value, ['http:', 'https:'])),
+      endpoint: read('COGNITO_ENDPOINT'),
       defaultUserPoolId,
       allowedUserPoolIds,
       rateLimit,
-      rateBurst: read.optional('COGNITO_RATE_BURST', (value) => number('COGNITO_RATE_BURST', value, { min: 1, max: 10_000, integer: true }))
-        ?? Math.max(1, Math.ceil(rateLimit / 25)),
-      requestTimeoutMs: read.optional('COGNITO_TIMEOUT_MS', (value) => number('COGNITO_TIMEOUT_MS', value, { min: 100, max: 120_000, integer: true })) ?? 10_000,
+      rateBurst: read('COGNITO_RATE_BURST') ?? Math.max(1, Math.ceil(rateLimit / 25)),
+      requestTimeoutMs: read('COGNITO_TIMEOUT_MS'),
     },
     retry: {
-      maxAttempts: read.optional('RETRY_MAX_ATTEMPTS', (value) => number('RETRY_MAX_ATTEMPTS', value, { min: 1, max: 1_000, integer: true })) ?? 12,
-      maxDurationMs: read.optional('RETRY_MAX_DURATION_MS', (value) => number('RETRY_MAX_DURATION_MS', value, { min: 0, max: 86_400_000, integer: true })) ?? 120_000,
-      minDelayMs: read.optional('RETRY_MIN_DELAY_MS', (value) => number('RETRY_MIN_DELAY_MS', value, { min: 1, max: 60_000, integer: true })) ?? 200,
-      maxDelayMs: read.optional('RETRY_MAX_DELAY_MS', (value) => number('RETRY_MAX_DELAY_MS', value, { min: 1, max: 600_000, integer: true })) ?? 20_000,
+      maxAttempts: read('RETRY_MAX_ATTEMPTS'),
+      maxDurationMs: read('RETRY_MAX_DURATION_MS'),
+      minDelayMs: read('RETRY_MIN_DELAY_MS'),
+      maxDelayMs: read('RETRY_MAX_DELAY_MS'),
     },
-    redisUrl: read.optional('REDIS_URL', (value) => url('REDIS_URL', value, ['redis:', 'rediss:'])),
-    metricsPort: read.optional('METRICS_PORT', (value) => number('METRICS_PORT', value, { min: 0, max: 65_535, integer: true })) ?? 9464,
-    logLevel: read.optional('LOG_LEVEL', (value) => oneOf('LOG_LEVEL', value.toLowerCase(), LOG_LEVELS)) ?? 'info',
-    logPersonalData: read.optional('LOG_PERSONAL_DATA', (value) => boolean('LOG_PERSONAL_DATA', value)) ?? false,
-    shutdownTimeoutMs: read.optional('SHUTDOWN_TIMEOUT_MS', (value) => number('SHUTDOWN_TIMEOUT_MS', value, { min: 1_000, max: 3_600_000, integer: true })) ?? 30_000,
+    redisUrl: read('REDIS_URL'),
+    metricsPort: read('METRICS_PORT'),
+    logLevel: read('LOG_LEVEL'),
+    logPersonalData: read('LOG_PERSONAL_DATA'),
+    shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT_MS'),
     quarantine: {
-      // Off unless set: the contract promises an outcome for every input, and a quarantine holds them back.
-      failureRatio: read.optional('QUARANTINE_FAILURE_RATIO', (value) => number('QUARANTINE_FAILURE_RATIO', value, { min: 0, max: 1 })) ?? 0,
-      minOutcomes: read.optional('QUARANTINE_MIN_OUTCOMES', (value) => number('QUARANTINE_MIN_OUTCOMES', value, { min: 1, max: 1_000_000, integer: true })) ?? 100,
-      windowMs: read.optional('QUARANTINE_WINDOW_MS', (value) => number('QUARANTINE_WINDOW_MS', value, { min: 1_000, max: 86_400_000, integer: true })) ?? 300_000,
+      failureRatio: read('QUARANTINE_FAILURE_RATIO'),
+      minOutcomes: read('QUARANTINE_MIN_OUTCOMES'),
+      windowMs: read('QUARANTINE_WINDOW_MS'),
     },
-    maxInFlight: read.optional('MAX_IN_FLIGHT', (value) => number('MAX_IN_FLIGHT', value, { min: 1, max: 10_000, integer: true })) ?? 100,
-    maxMessageBytes: read.optional('MAX_MESSAGE_BYTES', (value) => number('MAX_MESSAGE_BYTES', value, { min: 1_024, max: 100_000_000, integer: true })) ?? 262_144,
+    maxInFlight: read('MAX_IN_FLIGHT'),
+    maxMessageBytes: read('MAX_MESSAGE_BYTES'),
   };
-}
-
-function sasl(read: Reader): Config['kafka']['sasl'] {
-  const mechanism = read.optional('KAFKA_SASL_MECHANISM', (value) => oneOf('KAFKA_SASL_MECHANISM', value.toLowerCase(), SASL_MECHANISMS));
-  if (mechanism === undefined) return undefined;
-  // MSK IAM signs with the AWS credential chain: no username or password.
-  if (mechanism === 'aws') return { mechanism, username: '', password: '' };
-  const username = read.required('KAFKA_SASL_USERNAME', (value) => value);
-  const password = read.required('KAFKA_SASL_PASSWORD', (value) => value);
-  return { mechanism, username, password };
-}
-
-type Reader = ReturnType<typeof reader>;
-
-function reader(env: Env) {
-  const raw = (name: string): string | undefined => {
-    // A secret is taken as it is: spaces may be part of it.
-    const value = SECRET_VARIABLES.has(name) ? env[name] : env[name]?.trim();
-    return value === undefined || value === '' ? undefined : value;
-  };
-  return {
-    required<T>(name: string, parse: (value: string) => T): T {
-      const value = raw(name);
-      if (value === undefined) throw new ConfigError(name, 'is required');
-      return parse(value);
-    },
-    optional<T>(name: string, parse: (value: string) => T): T | undefined {
-      const value = raw(name);
-      return value === undefined ? undefined : parse(value);
-    },
-  };
-}
-
-function list(name: string, value: string): string[] {
-  const items = value.split(',').map((item) => item.trim());
-  if (items.some((item) => item === '')) throw new ConfigError(name, 'has an empty item in its comma-separated list');
-  return items;
-}
-
-function hostPort(name: string, value: string): string {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value);
-  const port = Number(match?.[2]);
-  if (!match || port < 1 || port > 65_535) throw new ConfigError(name, `"${value}" is not host:port`);
-  return value;
-}
-
-function number(name: string, value: string, range: { min: number; max: number; integer?: boolean }): number {
-  const parsed = Number(value);
-  if (!/^-?\d+(\.\d+)?$/.test(value) || !Number.isFinite(parsed)) throw new ConfigError(name, `"${value}" is not a number`);
-  if (range.integer && !Number.isInteger(parsed)) throw new ConfigError(name, `"${value}" is not a whole number`);
-  if (parsed < range.min || parsed > range.max) throw new ConfigError(name, `${value} is outside ${range.min}..${range.max}`);
-  return parsed;
-}
-
-function boolean(name: string, value: string): boolean {
-  const normalized = value.toLowerCase();
-  if (['true', '1', 'yes'].includes(normalized)) return true;
-  if (['false', '0', 'no'].includes(normalized)) return false;
-  throw new ConfigError(name, `"${value}" is not true or false`);
-}
-
-function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new ConfigError(name, `"${value}" is not one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
-function matching(name: string, value: string, pattern: RegExp, expected: string): string {
-  if (!pattern.test(value)) throw new ConfigError(name, `"${value}" is not ${expected}`);
-  return value;
-}
-
-function poolId(name: string, value: string): string {
-  return matching(name, value, POOL_ID, 'a user pool id such as us-east-1_Example1');
-}
-
-function topic(name: string, value: string): string {
-  return matching(name, value, TOPIC_NAME, 'a Kafka topic name (letters, digits, ".", "_", "-"; at most 249)');
-}
-
-function url(name: string, value: string, protocols: readonly string[]): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw new ConfigError(name, 'is not a URL');
-  }
-  if (!protocols.includes(parsed.protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
-  return value;
 }
 
 /**
@@ -209,34 +105,57 @@ export function loadKafkaConfig(env: Env): KafkaConfig {
   return {
     kafka,
     topics,
-    awsRegion: kafka.sasl?.mechanism === 'aws'
-      ? read.required('AWS_REGION', (value) => matching('AWS_REGION', value, REGION, 'a region such as us-east-1'))
-      : undefined,
-    logLevel: read.optional('LOG_LEVEL', (value) => oneOf('LOG_LEVEL', value.toLowerCase(), LOG_LEVELS)) ?? 'info',
-    logPersonalData: read.optional('LOG_PERSONAL_DATA', (value) => boolean('LOG_PERSONAL_DATA', value)) ?? false,
+    awsRegion: kafka.sasl?.mechanism === 'aws' ? read('AWS_REGION') : undefined,
+    logLevel: read('LOG_LEVEL'),
+    logPersonalData: read('LOG_PERSONAL_DATA'),
   };
 }
 
 /** The Kafka connection and the topics: what the service and replay share. */
 function readKafka(read: Reader): Pick<Config, 'kafka' | 'topics'> {
-  const brokers = read.required('KAFKA_BROKERS', (value) => list('KAFKA_BROKERS', value).map((broker) => hostPort('KAFKA_BROKERS', broker)));
-  const ssl = read.optional('KAFKA_SSL', (value) => boolean('KAFKA_SSL', value)) ?? false;
+  const brokers = read('KAFKA_BROKERS');
+  const ssl = read('KAFKA_SSL');
   const credentials = sasl(read);
   // MSK's IAM listener speaks only TLS: without it the connection could never authenticate.
   if (credentials?.mechanism === 'aws' && !ssl) throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws (MSK IAM runs over TLS)');
   return {
-    kafka: {
-      brokers,
-      groupId: read.optional('KAFKA_GROUP_ID', (value) => value) ?? 'user-provisioner',
-      clientId: read.optional('KAFKA_CLIENT_ID', (value) => value) ?? 'user-provisioner',
-      ssl,
-      sasl: credentials,
-    },
-    topics: {
-      requested: read.optional('TOPIC_REQUESTED', (value) => topic('TOPIC_REQUESTED', value)) ?? 'user-requested',
-      created: read.optional('TOPIC_CREATED', (value) => topic('TOPIC_CREATED', value)) ?? 'user-created',
-      failed: read.optional('TOPIC_FAILED', (value) => topic('TOPIC_FAILED', value)) ?? 'user-provisioning-failed',
-      dlq: read.optional('TOPIC_DLQ', (value) => topic('TOPIC_DLQ', value)) ?? 'user-requested.dlq',
-    },
+    kafka: { brokers, groupId: read('KAFKA_GROUP_ID'), clientId: read('KAFKA_CLIENT_ID'), ssl, sasl: credentials },
+    topics: { requested: read('TOPIC_REQUESTED'), created: read('TOPIC_CREATED'), failed: read('TOPIC_FAILED'), dlq: read('TOPIC_DLQ') },
   };
+}
+
+function sasl(read: Reader): Config['kafka']['sasl'] {
+  const mechanism = read('KAFKA_SASL_MECHANISM');
+  if (mechanism === undefined) return undefined;
+  // MSK IAM signs with the AWS credential chain: no username or password.
+  if (mechanism === 'aws') return { mechanism, username: '', password: '' };
+  return { mechanism, username: read.required('KAFKA_SASL_USERNAME'), password: read.required('KAFKA_SASL_PASSWORD') };
+}
+
+type Table = typeof VARIABLES;
+/** A variable's parsed value. */
+type Parsed<N extends VariableName> = ReturnType<Table[N]['parser']['parse']>;
+/** What reading a variable gives: its parsed value, or its default, or undefined when it has none. */
+type Value<N extends VariableName> = Parsed<N> | ReturnType<Table[N]['unset']>;
+
+type Reader = ReturnType<typeof reader>;
+
+function reader(env: Env) {
+  const raw = (name: VariableName, variable: Variable<unknown, unknown>): string | undefined => {
+    const value = variable.verbatim ? env[name] : env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  // The casts restate what the table's entry for `name` gives: TypeScript cannot narrow an entry by a generic key.
+  const read = <N extends VariableName>(name: N): Value<N> => {
+    const variable: Variable<unknown, unknown> = VARIABLES[name];
+    const value = raw(name, variable);
+    return (value === undefined ? variable.unset(name) : variable.parser.parse(name, value)) as Value<N>;
+  };
+  /** For a variable required only in some settings (the SASL credentials). */
+  read.required = <N extends VariableName>(name: N): Parsed<N> => {
+    const variable: Variable<unknown, unknown> = VARIABLES[name];
+    const value = raw(name, variable) ?? missing(name);
+    return variable.parser.parse(name, value) as Parsed<N>;
+  };
+  return read;
 }

@@ -2,7 +2,7 @@
 import { Registry } from 'prom-client';
 import { createCognitoDirectory } from './adapters/cognito-directory.ts';
 import { startHttpServer } from './adapters/http-server.ts';
-import { createKafkaTransport } from './adapters/kafka.ts';
+import { createKafkaTransport } from './adapters/kafka/transport.ts';
 import { createLogger, personalData, type Logger } from './adapters/logger.ts';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
 import { createRedisTokenSources } from './adapters/redis-token-source.ts';
@@ -19,8 +19,10 @@ import { shutdownSequence } from './pipeline/shutdown.ts';
 import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
 import { systemicProbe } from './pipeline/systemic-probe.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
+import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
 import { QUOTA_CATEGORIES, perQuotaCategory } from './resilience/limiter.port.ts';
+import { LocalTokenSource } from './resilience/local-token-source.ts';
 import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
 import { tuning } from './tuning.ts';
 
@@ -51,7 +53,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   // With REDIS_URL the quota is one bucket for every replica; without, each replica has its own.
   const shared = config.redisUrl === undefined
     ? undefined
-    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, logger }, QUOTA_CATEGORIES);
+    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, adaptation: DEFAULT_ADAPTATION, fallback: (share) => new LocalTokenSource(share), logger }, QUOTA_CATEGORIES);
   const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources(perQuotaCategory(() => rates)));
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: tuning.kafka.partitionsConsumedConcurrently });

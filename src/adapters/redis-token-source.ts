@@ -1,43 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { DEFAULT_ADAPTATION } from '../resilience/adaptive-rate.ts';
-import { LocalTokenSource } from '../resilience/local-token-source.ts';
-import type { TokenSource } from '../resilience/token-source.port.ts';
+import type { RateAdaptation, TokenSource } from '../resilience/token-source.port.ts';
 import type { Logger } from './logger.ts';
 
-// One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock
-// (so replicas' clocks do not matter). bottleneck's Redis mode is not used: its recovery compares
-// error messages that Redis 7 now prefixes with "ERR " (SETTINGS_KEY_NOT_FOUND, UNKNOWN_CLIENT:
-// RedisDatastore.js line 176), so it never recovers; bottleneck issues #205, #212, #219.
+// One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock.
+// Why not bottleneck's Redis mode: docs/decisions/0001-a-token-queue-instead-of-bottleneck.md
 
-const BUCKET_SCRIPT = `
-local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + tonumber(time[2]) / 1000
-local mode, ceiling, burst, wanted = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local floor, decrease, cooldown, recovery = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'rate', 'cut')
-local tokens = tonumber(state[1]) or burst
-local at = tonumber(state[2]) or now
-local rate = math.min(ceiling, tonumber(state[3]) or ceiling)
-local cut = tonumber(state[4]) or 0
-local elapsed = math.max(0, now - at) / 1000
-rate = math.min(ceiling, rate + ceiling / recovery * elapsed)
-tokens = math.min(burst, tokens + rate * elapsed)
-local granted = 0
-if mode == 'take' then
-  granted = math.min(wanted, math.floor(tokens))
-  tokens = tokens - granted
-elseif now - cut >= cooldown then
-  rate = math.max(ceiling * floor, rate * decrease)
-  cut = now
-  tokens = 0
-else
-  tokens = 0
-end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now), 'rate', tostring(rate), 'cut', tostring(cut))
-redis.call('PEXPIRE', KEYS[1], 3600000)
-return {granted, tostring(rate)}
-`;
+/** The script's file, beside this one in src/ and in dist/ (the Dockerfile copies it there). */
+const BUCKET_SCRIPT = new URL('./redis/token-bucket.lua', import.meta.url);
+
+/** The script as a command of the connection: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
+interface BucketCommand {
+  tokenBucket(key: string, ...argv: (string | number)[]): Promise<[number, string]>;
+}
 
 /** Redis answers or fails within this: a slow Redis must not stall provisioning. */
 const COMMAND_TIMEOUT_MS = 500;
@@ -51,6 +27,10 @@ export interface SharedBucketSettings {
   readonly namespace: string;
   readonly ratePerSecond: number;
   readonly burst: number;
+  /** How the shared rate answers throttles: the same rule as the fallback's. */
+  readonly adaptation: RateAdaptation;
+  /** A bucket in this process, for this replica's share while Redis cannot be reached. */
+  readonly fallback: (share: { ratePerSecond: number; burst: number }) => TokenSource;
   readonly logger: Logger;
 }
 
@@ -63,12 +43,15 @@ export function createRedisTokenSources<C extends string>(
   settings: SharedBucketSettings,
   categories: readonly C[],
 ): { sources: Record<C, TokenSource>; close(): void } {
-  const redis = new Redis(settings.redisUrl, {
+  const script = readFileSync(BUCKET_SCRIPT, 'utf8');
+  const connection = new Redis(settings.redisUrl, {
     commandTimeout: COMMAND_TIMEOUT_MS,
     // While (re)connecting, commands wait at most COMMAND_TIMEOUT_MS; then the fallback takes over.
     maxRetriesPerRequest: 1,
   });
-  redis.on('error', () => undefined); // reported through the fallback, once per transition
+  connection.on('error', () => undefined); // reported through the fallback, once per transition
+  connection.defineCommand('tokenBucket', { numberOfKeys: 1, lua: script });
+  const redis = connection as Redis & BucketCommand;
   const membership = new Membership(redis, `user-provisioner:${settings.namespace}:replicas`);
   const sources = {} as Record<C, TokenSource>;
   for (const category of categories) {
@@ -127,16 +110,16 @@ class Membership {
 }
 
 class RedisTokenSource implements TokenSource {
-  readonly #redis: Redis;
+  readonly #redis: Redis & BucketCommand;
   readonly #membership: Membership;
   readonly #key: string;
   readonly #settings: SharedBucketSettings;
   readonly #category: string;
   #rate: number;
-  #fallback: LocalTokenSource | undefined;
+  #fallback: TokenSource | undefined;
   #retry: NodeJS.Timeout | undefined;
 
-  constructor(redis: Redis, membership: Membership, key: string, settings: SharedBucketSettings, category: string) {
+  constructor(redis: Redis & BucketCommand, membership: Membership, key: string, settings: SharedBucketSettings, category: string) {
     this.#redis = redis;
     this.#membership = membership;
     this.#key = key;
@@ -178,22 +161,22 @@ class RedisTokenSource implements TokenSource {
   }
 
   async #run(mode: 'take' | 'throttle', wanted: number): Promise<number> {
-    const { ratePerSecond, burst } = this.#settings;
-    const { floorFraction, decreaseFactor, cooldownMs, recoverySeconds } = DEFAULT_ADAPTATION;
-    const [granted, rate] = (await this.#redis.eval(
-      BUCKET_SCRIPT, 1, this.#key,
+    const { ratePerSecond, burst, adaptation } = this.#settings;
+    const { floorFraction, decreaseFactor, cooldownMs, recoverySeconds } = adaptation;
+    const [granted, rate] = await this.#redis.tokenBucket(
+      this.#key,
       mode, ratePerSecond, burst, wanted, floorFraction, decreaseFactor, cooldownMs, recoverySeconds,
-    )) as [number, string];
+    );
     this.#rate = Number(rate);
     return granted;
   }
 
-  #fallBack(error: unknown): LocalTokenSource {
+  #fallBack(error: unknown): TokenSource {
     if (!this.#fallback) {
       this.#retry = setInterval(() => void this.#tryShared(), RETRY_SHARED_MS).unref();
       const replicas = this.#membership.replicas;
       const { ratePerSecond, burst } = this.#settings;
-      this.#fallback = new LocalTokenSource({ ratePerSecond: ratePerSecond / replicas, burst: Math.max(1, Math.floor(burst / replicas)) });
+      this.#fallback = this.#settings.fallback({ ratePerSecond: ratePerSecond / replicas, burst: Math.max(1, Math.floor(burst / replicas)) });
       this.#settings.logger.warn(
         { category: this.#category, replicas, ratePerSecond: ratePerSecond / replicas, err: error },
         'Redis unreachable: limiting to this replica\'s share of the quota until it answers again',

@@ -5,10 +5,8 @@ import type { SchemaError } from './schemas.ts';
 // Turns Ajv's errors into violations that name the field and the rule, in words a person can
 // act on. Values are never quoted: they may be personal data or a password.
 
-// The failed event lists every violation twice (in `violations` and in `message`), so an event
-// breaking thousands of rules, or naming a field as long as the message, gave a failed event
-// several times the input's size: Kafka refused it and the consumer crashed on the same message
-// after every restart. The list and the names in it are bounded instead.
+// Bounded so that a failed event stays small whatever the input (an unbounded one crashed the
+// consumer): docs/decisions/0003-violations-are-capped.md
 const MAX_LISTED_VIOLATIONS = 100;
 /** The longest name the schema allows (clientMetadata's keys, and the id). */
 const MAX_QUOTED_CHARACTERS = 256;

@@ -1,8 +1,9 @@
 import { characterCount } from './characters.ts';
 import type { ProvisionRequest, Violation } from './request.ts';
 
-// The AdminCreateUser rules of the reference pages (shared/seeds), checked before any call
-// so that a breach costs no Cognito quota and names the field it concerns.
+// AdminCreateUser's rules as its API reference states them
+// (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUser.html),
+// checked before any call so that a breach costs no Cognito quota and names the field it concerns.
 
 export const MAX_USERNAME_CHARACTERS = 128;
 const MAX_ATTRIBUTE_NAME_CHARACTERS = 32;

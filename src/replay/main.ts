@@ -1,6 +1,6 @@
 // Wires `user-provisioner replay`: the Kafka adapter, the schemas and the terminal. The only
 // file of src/replay that knows adapters.
-import { createKafkaLog } from '../adapters/kafka.ts';
+import { createKafkaLog } from '../adapters/kafka/topic-log.ts';
 import { createLogger, personalData } from '../adapters/logger.ts';
 import { ConfigError, loadKafkaConfig, type KafkaConfig } from '../config.ts';
 import { compileValidators } from '../events/schemas.ts';
@@ -32,7 +32,6 @@ export async function main(args: readonly string[] = process.argv.slice(2), env:
   }
 
   const { options } = parsed;
-  hideTimeoutNegativeWarning();
   // Log lines (kafkajs warnings) go to stderr: stdout is the report.
   const logger = createLogger({ level: config.logLevel, destination: process.stderr });
   const kafka = createKafkaLog({ kafka: config.kafka, region: config.awsRegion, logger });
@@ -71,19 +70,6 @@ export async function main(args: readonly string[] = process.argv.slice(2), env:
     process.off('SIGTERM', onSignal);
     await kafka.close();
   }
-}
-
-/**
- * kafkajs sets negative timers, which Node 24 warns about on stderr; `npm start` hides that
- * warning with --disable-warning, which a command started as `user-provisioner` cannot pass.
- */
-function hideTimeoutNegativeWarning(): void {
-  const printers = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name === 'TimeoutNegativeWarning') return;
-    for (const print of printers) print(warning);
-  });
 }
 
 function usageError(message: string): void {

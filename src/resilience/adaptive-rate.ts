@@ -1,25 +1,16 @@
-export interface AdaptiveRateSettings {
+import type { RateAdaptation } from './token-source.port.ts';
+
+export interface AdaptiveRateSettings extends RateAdaptation {
   /** The configured rate: never exceeded. */
   readonly ceilingPerSecond: number;
-  /** The rate never drops below this share of the ceiling. */
-  readonly floorFraction: number;
-  /** Each throttle multiplies the rate by this. */
-  readonly decreaseFactor: number;
-  /** Throttles this close together count once: the calls already in flight meet the same full bucket. */
-  readonly cooldownMs: number;
-  /** The climb is linear, ceilingPerSecond / recoverySeconds per second. */
-  readonly recoverySeconds: number;
 }
 
 /**
- * A throttle cuts a tenth and the rate is back at the ceiling 4 s later (it climbs 2.5 % of it
- * per second): on a correctly configured quota a throttle means calls bunched up on their way and
- * met Cognito's bucket, not that the quota is smaller. Halving with a 30 s climb (the first choice)
- * cost about four seconds of the whole quota per throttle in the bench, and a quarter with 5 s
- * still a percent of a minute's run. A quota that really is smaller throttles again and is cut
- * again, once a second, down to the floor.
+ * A throttle usually means calls bunched up on their way, not a smaller quota: cut a tenth (at
+ * most once a second), climb back in 4 s, never below a tenth of the ceiling.
+ * Why a tenth: docs/decisions/0002-a-throttle-cuts-a-tenth.md
  */
-export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.9, cooldownMs: 1_000, recoverySeconds: 40 } as const;
+export const DEFAULT_ADAPTATION = { floorFraction: 0.1, decreaseFactor: 0.9, cooldownMs: 1_000, recoverySeconds: 40 } as const satisfies RateAdaptation;
 
 /**
  * The rate a limiter may spend: the configured ceiling until Cognito throttles, then cut at once

@@ -18,13 +18,7 @@ export class LimiterStoppedError extends Error {
  * The rate limiter in front of every Cognito call, one token bucket per quota category: calls
  * wait in a first-come, first-served queue, and each token a TokenSource grants (a bucket in this
  * process, or one in Redis shared by every replica) starts one call at once, in the same tick.
- *
- * It replaced bottleneck, which this service first used as the queue. bottleneck's local
- * datastore waits a zero-delay timer in every operation, which added 2.5 to 5 ms to each call
- * and capped it at about 400 calls a second on this machine (bench/README.md); its
- * reservoirIncrease lost a fifth of the rate to skipped heartbeat ticks; and tokens it held in its
- * reservoir through an event-loop stall went out together with those that accrued meanwhile, a
- * burst Cognito's bucket throttled. Here a token is taken only for a call that starts at once.
+ * Why not bottleneck: docs/decisions/0001-a-token-queue-instead-of-bottleneck.md
  */
 export function createTokenQueueLimiter(sources: Record<QuotaCategory, TokenSource>): Limiter {
   const queues = perQuotaCategory((category) => new TokenQueue(sources[category]));

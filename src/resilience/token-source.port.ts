@@ -13,3 +13,15 @@ export interface TokenSource {
   shared(): boolean;
   close(): Promise<void>;
 }
+
+/** How a bucket's rate answers throttles, the same for every source: cut at once, climb back slowly. */
+export interface RateAdaptation {
+  /** The rate never drops below this share of the ceiling. */
+  readonly floorFraction: number;
+  /** Each throttle multiplies the rate by this. */
+  readonly decreaseFactor: number;
+  /** Throttles this close together count once: the calls already in flight meet the same full bucket. */
+  readonly cooldownMs: number;
+  /** The climb is linear, ceilingPerSecond / recoverySeconds per second. */
+  readonly recoverySeconds: number;
+}

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenQueueLimiter, localTokenSources } from '../../src/resilience/token-queue-limiter.ts';
 import { createLogger } from '../../src/adapters/logger.ts';
 import { createRedisTokenSources } from '../../src/adapters/redis-token-source.ts';
+import { DEFAULT_ADAPTATION } from '../../src/resilience/adaptive-rate.ts';
+import { LocalTokenSource } from '../../src/resilience/local-token-source.ts';
 import type { Limiter } from '../../src/resilience/limiter.port.ts';
 import { Cleanup } from '../support/cleanup.ts';
 import { RedisServer } from '../support/redis-server.ts';
@@ -23,7 +25,8 @@ afterAll(() => cleanup.run());
 
 /** A replica's limiter on the shared bucket `namespace`. */
 function replica(namespace: string, rates = SLOW): Limiter {
-  const shared = createRedisTokenSources({ redisUrl: redis.url, namespace, ...rates, logger }, ['user-creation', 'user-read']);
+  const fallback = (share: { ratePerSecond: number; burst: number }) => new LocalTokenSource(share);
+  const shared = createRedisTokenSources({ redisUrl: redis.url, namespace, ...rates, adaptation: DEFAULT_ADAPTATION, fallback, logger }, ['user-creation', 'user-read']);
   const limiter = createTokenQueueLimiter(shared.sources);
   cleanup.add(limiter, async (running) => {
     await running.stop();

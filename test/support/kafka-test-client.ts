@@ -1,5 +1,5 @@
 // Test-side Kafka access: fresh topics, producing requests and reading back what the service
-// published. Tests use kafkajs directly; the service keeps it behind src/adapters/kafka.ts.
+// published. Tests use kafkajs directly; the service keeps it behind src/adapters/kafka/.
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type IHeaders, type KafkaConfig, type Producer } from 'kafkajs';
 

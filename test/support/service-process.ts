@@ -35,7 +35,7 @@ export class ServiceProcess {
   }
 
   static spawn(env: Readonly<Record<string, string>>): ServiceProcess {
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', 'src/main.ts'], {
+    const child = spawn(process.execPath, ['src/main.ts'], {
       cwd: root,
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.ts';
+import { configDocs, configTable, TABLE_END, TABLE_START, withConfigTable } from '../../scripts/generate-config-docs.ts';
+import { ConfigError, loadConfig, loadKafkaConfig } from '../../src/config.ts';
+import { VARIABLES } from '../../src/config/variables.ts';
 
 const BASE = { KAFKA_BROKERS: 'localhost:9092', AWS_REGION: 'us-east-1', USER_POOL_ID: 'us-east-1_Example1' };
 const SASL_PASSWORD = 'SaslPw-4b7e9!';
@@ -188,5 +191,66 @@ describe('loadConfig', () => {
       expect(error.variable).toBe('REDIS_URL');
       expect(error.message).not.toContain(REDIS_PASSWORD);
     });
+  });
+});
+
+describe('the configuration table', () => {
+  const names = Object.keys(VARIABLES);
+  const repositoryFile = (path: string) => readFile(new URL(`../../${path}`, import.meta.url), 'utf8');
+
+  /** The variables a loader looks up in the environment it is given. */
+  function readBy(load: (env: Record<string, string | undefined>) => unknown, env: Record<string, string>): string[] {
+    const read = new Set<string>();
+    load(new Proxy(env, {
+      get: (target, name: string) => {
+        read.add(name);
+        return target[name];
+      },
+    }));
+    return [...read].sort();
+  }
+
+  it('holds every variable loadConfig reads, and nothing it does not read', () => {
+    const env = { ...BASE, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: SASL_PASSWORD };
+    expect(readBy(loadConfig, env)).toEqual([...names].sort());
+  });
+
+  it('is also what replay reads: the Kafka, topic and log variables, and AWS_REGION only for MSK IAM', () => {
+    const kafkaOnly = names.filter((name) => /^(KAFKA_|TOPIC_|LOG_)/.test(name)).sort();
+    expect(readBy(loadKafkaConfig, { KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: SASL_PASSWORD }))
+      .toEqual(kafkaOnly);
+    const withIam = readBy(loadKafkaConfig, { KAFKA_BROKERS: 'a:1', KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'aws', AWS_REGION: 'eu-west-1' });
+    expect(withIam).toContain('AWS_REGION');
+    expect(withIam).not.toContain('KAFKA_SASL_PASSWORD');
+  });
+
+  it('is what README.md, docs/contract.md and .env.example say (node scripts/generate-config-docs.ts rewrites them)', async () => {
+    for (const doc of await configDocs()) expect(doc.current, `${doc.path} is out of date`).toBe(doc.wanted);
+  });
+
+  it.each(names)('%s is in docs/contract.md, the README and .env.example', async (name) => {
+    expect(await repositoryFile('docs/contract.md')).toContain(`| \`${name}\` |`);
+    expect(await repositoryFile('README.md')).toContain(`| \`${name}\` |`);
+    expect((await repositoryFile('.env.example')).split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^(# )?${name}=`)));
+  });
+
+  it('gives .env.example values the service accepts', async () => {
+    const example: Record<string, string> = {};
+    for (const line of (await repositoryFile('.env.example')).split('\n')) {
+      const [, name, value] = /^(?:# )?([A-Z_]+)=(.*)$/.exec(line) ?? [];
+      if (name !== undefined) example[name] = value ?? '';
+    }
+    expect(Object.keys(example).sort()).toEqual([...names].sort());
+    expect(() => loadConfig({ ...example, KAFKA_SASL_USERNAME: 'svc', KAFKA_SASL_PASSWORD: SASL_PASSWORD })).not.toThrow();
+  });
+
+  it('replaces only what lies between the markers', () => {
+    const document = `# Title\n\nbefore\n${TABLE_START}\n| stale |\n${TABLE_END}\nafter\n`;
+    expect(withConfigTable(document, configTable())).toBe(`# Title\n\nbefore\n${TABLE_START}\n${configTable()}\n${TABLE_END}\nafter\n`);
+  });
+
+  it('refuses a document without both markers, in order', () => {
+    expect(() => withConfigTable('no table here', configTable())).toThrow(/markers/);
+    expect(() => withConfigTable(`${TABLE_END}\n${TABLE_START}`, configTable())).toThrow(/markers/);
   });
 });

@@ -4,8 +4,8 @@ import { DEAD_LETTER_HEADERS } from '../../../src/events/dead-letter.ts';
 import { compileValidators } from '../../../src/events/schemas.ts';
 import { replay } from '../../../src/replay/replay.ts';
 import type { ReplayOptions } from '../../../src/replay/replay-options.ts';
-import { deadLetterMessage, failedEventMessage, options, PASSWORD, requestMessage, TOPICS } from './builders.ts';
-import { FakeKafkaLog } from './fake-kafka-log.ts';
+import { deadLetterMessage, failedEventMessage, options, PASSWORD, requestMessage, TOPICS } from '../../support/replay-builders.ts';
+import { FakeKafkaLog } from '../../support/fakes/fake-kafka-log.ts';
 
 const validators = compileValidators();
 

@@ -4,7 +4,7 @@ import type { InboundMessage } from '../../../src/events/message.ts';
 import { compileValidators } from '../../../src/events/schemas.ts';
 import { peekRequestId } from '../../../src/replay/request-id.ts';
 import { selectDeadLetter, selectFailed, unchanged, withoutDeadLetterHeaders } from '../../../src/replay/select.ts';
-import { deadLetterMessage, failedEventMessage, options, requestMessage, TOPICS } from './builders.ts';
+import { deadLetterMessage, failedEventMessage, options, requestMessage, TOPICS } from '../../support/replay-builders.ts';
 
 const validators = compileValidators();
 const source = { topic: TOPICS.requested, partition: 1, offset: '41' };

@@ -12,7 +12,7 @@ import { parseAllDocuments } from 'yaml';
 // against the published schemas of its kind (kubernetes-models, generated from the Kubernetes,
 // KEDA and prometheus-operator OpenAPI schemas).
 
-export const repoRoot = new URL('../../../', import.meta.url).pathname;
+export const repoRoot = new URL('../../', import.meta.url).pathname;
 
 export interface KubeObject {
   readonly apiVersion: string;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { createPrometheusMetrics } from '../../../src/adapters/prometheus-metrics.ts';
-import { RecordingLimiter } from '../../support/fakes/recording-limiter.ts';
+import { createPrometheusMetrics } from '../../src/adapters/prometheus-metrics.ts';
+import { RecordingLimiter } from '../support/fakes/recording-limiter.ts';
 import { repoRoot, runTool } from './manifests.ts';
 
 // The Grafana dashboard and the alert rules query only metrics the service exports, the

@@ -1,8 +1,12 @@
-import { DEAD_LETTER_HEADERS } from '../../../src/events/dead-letter.ts';
-import { encodeOutcome } from '../../../src/events/encode-outcome.ts';
-import type { InboundMessage, MessageOrigin } from '../../../src/events/message.ts';
-import type { Outcome } from '../../../src/provisioning/outcome.ts';
-import type { ReplayOptions } from '../../../src/replay/replay-options.ts';
+import { DEAD_LETTER_HEADERS } from '../../src/events/dead-letter.ts';
+import { encodeOutcome } from '../../src/events/encode-outcome.ts';
+import type { InboundMessage, MessageOrigin } from '../../src/events/message.ts';
+import type { Outcome } from '../../src/provisioning/outcome.ts';
+import type { ReplayOptions } from '../../src/replay/replay-options.ts';
+import { POOL, TRACEPARENT } from './builders.ts';
+
+// Builders for the replay tests: the messages replay reads (requests, failed events, dead
+// letters) as the service and producers write them.
 
 export const TOPICS = { requested: 'user-requested', failed: 'user-provisioning-failed', dlq: 'user-requested.dlq' } as const;
 export const PASSWORD = 'Tmp-Replay-Secret-9q!';
@@ -26,15 +30,15 @@ export function requestMessage(id: string, username = `user-${id}`): Pick<Inboun
   return {
     key: Buffer.from(username),
     value: Buffer.from(JSON.stringify(event)),
-    headers: { 'content-type': Buffer.from('application/cloudevents+json'), traceparent: Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01') },
+    headers: { 'content-type': Buffer.from('application/cloudevents+json'), traceparent: Buffer.from(TRACEPARENT) },
   };
 }
 
 /** The failed event the service publishes for a request read at `source`. */
 export function failedEventMessage(requestId: string, source: MessageOrigin, reason: 'retries-exhausted' | 'rejected' = 'retries-exhausted', username = `user-${requestId}`) {
   const outcome: Outcome = reason === 'rejected'
-    ? { kind: 'rejected', userPoolId: 'us-east-1_Example1', errorCode: 'InvalidPasswordException', message: 'no', attempts: 1 }
-    : { kind: 'retries_exhausted', userPoolId: 'us-east-1_Example1', errorCode: 'InternalErrorException', message: 'boom', attempts: 3 };
+    ? { kind: 'rejected', userPoolId: POOL, errorCode: 'InvalidPasswordException', message: 'no', attempts: 1 }
+    : { kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'InternalErrorException', message: 'boom', attempts: 3 };
   const { message } = encodeOutcome(outcome, { requestId, username, traceparent: undefined, key: Buffer.from(username), origin: source });
   return { key: message.key, value: Buffer.from(message.value ?? ''), headers: { 'content-type': Buffer.from('application/cloudevents+json; charset=utf-8') } };
 }

@@ -1,5 +1,6 @@
 // Paths moto cannot produce, injected by the fault proxy in front of it. Test names say what is
-// simulated. The service runs with a small retry budget so exhaustion is quick.
+// simulated. The service runs with a small retry budget so exhaustion is quick. Each case faults one
+// request; the fault suite (test/faults/) holds faults over thousands of events.
 import { describe, expect, it } from 'vitest';
 import { requestEvent, structured } from '../support/events.ts';
 import { answersFor, createdFor, failedFor } from '../support/outcomes.ts';

@@ -2,7 +2,7 @@
 // so its token is checked for what MSK verifies: a SigV4-presigned kafka-cluster:Connect for the
 // configured region, signed with the credentials of the default chain.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { saslOptions } from '../../../src/adapters/kafka.ts';
+import { saslOptions } from '../../../../src/adapters/kafka/client.ts';
 
 const ACCESS_KEY_ID = 'AKIAKAFKASASLTEST01';
 

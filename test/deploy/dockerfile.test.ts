@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { globSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from './manifests.ts';
 
@@ -13,7 +14,9 @@ const runtime = stages.at(-1) ?? '';
 
 describe('Dockerfile', () => {
   it('builds on pinned Node 24 images and runs on distroless Node 24', () => {
-    const bases = stages.map((stage) => /^FROM (\S+)/.exec(stage)?.[1] ?? '');
+    // The bases are build arguments (stand-ins where no registry answers); their defaults are these.
+    const defaults = new Map([...dockerfile.matchAll(/^ARG (\w+)=(\S+)$/gm)].map((match) => [match[1], match[2]]));
+    const bases = stages.map((stage) => /^FROM (\S+)/.exec(stage)?.[1] ?? '').map((base) => /^\$\{(\w+)\}$/.exec(base)?.[1] ?? base).map((base) => defaults.get(base) ?? base);
     for (const base of bases.slice(0, -1)) expect(base).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
     expect(bases.at(-1)).toMatch(/^gcr\.io\/distroless\/nodejs24-debian12:nonroot(@sha256:[0-9a-f]{64})?$/);
     expect(bases.every((base) => !base.endsWith(':latest'))).toBe(true);
@@ -34,6 +37,19 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^USER \d+/m);
     expect(runtime).toMatch(/^HEALTHCHECK .*\/healthz/m);
     expect(runtime).toMatch(/^ENTRYPOINT \[.*"dist\/main\.js"\]$/m);
+  });
+
+  it('ships the Lua scripts beside the compiled code that reads them (tsc emits only JavaScript)', () => {
+    const scripts = globSync('src/**/*.lua', { cwd: repoRoot });
+    const build = stages.find((stage) => stage.includes('npm run build')) ?? '';
+    expect(scripts).not.toHaveLength(0);
+    expect(build).toMatch(/^COPY src \.\/src$/m);
+    for (const script of scripts) {
+      const folder = dirname(script).slice('src/'.length);
+      const copies = [`cp src/${folder}/*.lua dist/${folder}/ `, `cp ${script} dist/${folder}/ `];
+      expect(copies.some((copy) => `${build.replaceAll('\n', ' ')} `.includes(copy)), script).toBe(true);
+    }
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
   });
 
   it('sends the build only what it needs (.dockerignore is an allow-list)', () => {

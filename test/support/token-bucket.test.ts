@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../support/token-bucket.ts';
+import { TokenBucket } from './token-bucket.ts';
 
 function manualClock(start = 1_000) {
   let now = start;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadKafkaConfig } from '../../../src/config.ts';
+import { ConfigError, loadKafkaConfig } from '../../src/config.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {

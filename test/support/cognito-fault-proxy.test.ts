@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startCognitoFaultProxy, type CognitoFaultProxy } from '../../support/cognito-fault-proxy.ts';
+import { startCognitoFaultProxy, type CognitoFaultProxy } from './cognito-fault-proxy.ts';
 
 const POOL = 'us-east-1_test';
 const SECRET = 'Temp-Secret-Pa55!';

@@ -1,0 +1,85 @@
+// The kafkajs client both Kafka adapters build: SASL/TLS, logging, the one producer, message conversion.
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  Partitioners,
+  type KafkaMessage,
+  type LogEntry,
+  type Message,
+  type Producer,
+  type SASLOptions,
+} from 'kafkajs';
+import type { Config } from '../../config.ts';
+import type { InboundMessage, OutboundMessage } from '../../events/message.ts';
+import type { Logger } from '../logger.ts';
+import { hideNegativeTimeoutWarning } from './negative-timeout-warning.ts';
+
+/** Every send waits for all in-sync replicas. */
+export const ACKS_ALL = -1;
+
+export function newKafkaClient(config: Config['kafka'], region: string | undefined, logger: Logger): Kafka {
+  if (config.sasl?.mechanism === 'aws' && region === undefined) throw new Error('MSK IAM needs a region to sign its tokens');
+  hideNegativeTimeoutWarning();
+  return new Kafka({
+    clientId: config.clientId,
+    brokers: [...config.brokers],
+    ssl: config.ssl,
+    ...(config.sasl ? { sasl: saslOptions(config.sasl, region ?? '') } : {}),
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafka(logger, entry),
+  });
+}
+
+/** The idempotent producer, one request on the wire so a retry cannot reorder messages. */
+export function newProducer(kafka: Kafka, options: { allowAutoTopicCreation?: boolean } = {}): Producer {
+  return kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    ...options,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+}
+
+/** The kafkajs SASL settings for a configured mechanism (exported for its unit test). */
+export function saslOptions(sasl: NonNullable<Config['kafka']['sasl']>, region: string): SASLOptions {
+  switch (sasl.mechanism) {
+    case 'aws':
+      // MSK IAM: a token signed with the default AWS credential chain, renewed by kafkajs.
+      return {
+        mechanism: 'oauthbearer',
+        oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+      };
+    case 'plain':
+      return { mechanism: 'plain', username: sasl.username, password: sasl.password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username: sasl.username, password: sasl.password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username: sasl.username, password: sasl.password };
+  }
+}
+
+export function toKafkaMessage(message: OutboundMessage): Message {
+  return { key: message.key, value: message.value, headers: { ...message.headers } };
+}
+
+export function toInbound(topic: string, partition: number, message: KafkaMessage): InboundMessage {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: message.headers ?? {},
+    timestamp: message.timestamp,
+  };
+}
+
+function logKafka(logger: Logger, { level, log, namespace }: LogEntry): void {
+  // Keep kafkajs's fields but never its whole config (it could carry SASL credentials).
+  const { message, timestamp: _timestamp, sasl: _sasl, ...fields } = log as Record<string, unknown> & { message: string };
+  const target = logger.child({ component: 'kafkajs', namespace });
+  if (level === KafkaLogLevel.ERROR) target.error(fields, message);
+  else if (level === KafkaLogLevel.WARN) target.warn(fields, message);
+  else target.debug(fields, message);
+}
