@@ -4,9 +4,6 @@ import type { Batch } from './batch.port.ts';
 import type { InFlightSlots } from './in-flight-slots.ts';
 import type { SystemicPause } from './systemic-pause.ts';
 
-// Until the Kafka adapter imports Batch from ./batch.port.ts itself.
-export type { Batch } from './batch.port.ts';
-
 export interface BatchDeps {
   readonly handle: (message: InboundMessage) => Promise<void>;
   readonly pause: SystemicPause;
