@@ -8,23 +8,26 @@ import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
 import { createRedisTokenSources } from './adapters/redis-token-source.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createRequestDecoder } from './events/decode-request.ts';
+import type { InboundMessage } from './events/message.ts';
 import { compileValidators } from './events/schemas.ts';
-import { handleMessage, type OutputTopic } from './pipeline/handle-message.ts';
+import { handleMessage, type MessageHandlerDeps, type OutputTopic } from './pipeline/handle-message.ts';
 import { ServiceHealth } from './pipeline/health.ts';
 import { InFlightSlots } from './pipeline/in-flight-slots.ts';
-import type { PipelineMetrics } from './pipeline/metrics.port.ts';
-import { Quarantine } from './pipeline/quarantine.ts';
 import { processBatch } from './pipeline/process-batch.ts';
-import { SystemicPause } from './pipeline/systemic-pause.ts';
-import { DirectoryError, type SystemicError } from './provisioning/errors.ts';
+import { Quarantine, feedingQuarantine, stopConsumption } from './pipeline/quarantine.ts';
+import { shutdownSequence } from './pipeline/shutdown.ts';
+import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
+import { systemicProbe } from './pipeline/systemic-probe.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
+import { QUOTA_CATEGORIES, perQuotaCategory } from './resilience/limiter.port.ts';
 import { LocalTokenSource } from './resilience/local-token-source.ts';
 import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
+import { tuning } from './tuning.ts';
 
-export const EXIT_CONFIG_ERROR = 2;
-const PROBE_USERNAME = 'user-provisioner-probe';
+/** Exit 2 is a configuration error, any other non-zero exit a crash (README, exit codes). */
+const EXIT_CONFIG_ERROR = 2;
 
 export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let config: Config;
@@ -50,10 +53,10 @@ async function run(config: Config, logger: Logger): Promise<void> {
   // With REDIS_URL the quota is one bucket for every replica; without, each replica has its own.
   const shared = config.redisUrl === undefined
     ? undefined
-    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, adaptation: DEFAULT_ADAPTATION, fallback: (share) => new LocalTokenSource(share), logger }, ['user-creation', 'user-read']);
-  const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources({ 'user-creation': rates, 'user-read': rates }));
+    : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, adaptation: DEFAULT_ADAPTATION, fallback: (share) => new LocalTokenSource(share), logger }, QUOTA_CATEGORIES);
+  const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources(perQuotaCategory(() => rates)));
   const registry = new Registry();
-  const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: 16 });
+  const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: tuning.kafka.partitionsConsumedConcurrently });
   const slots = new InFlightSlots(config.maxInFlight);
   const metrics = createPrometheusMetrics(registry, {
     limiter,
@@ -70,60 +73,21 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const pools = { defaultUserPoolId: config.cognito.defaultUserPoolId, allowedUserPoolIds: new Set(config.cognito.allowedUserPoolIds) };
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
-  const pause = new SystemicPause(
-    {
-      paused(error) {
-        kafka.pause(config.topics.requested);
-        health.paused(error.code);
-        metrics.paused('systemic', true);
-        logger.error({ errorCode: error.code, userPoolId: error.userPoolId, error: error.message }, 'systemic error: consumption paused until a probe call succeeds');
-      },
-      resumed() {
-        health.consuming();
-        metrics.paused('systemic', false);
-        kafka.resume(config.topics.requested);
-        logger.info('probe call succeeded: consumption resumed');
-      },
-    },
-    { firstDelayMs: 1_000, maxDelayMs: 30_000 },
-  );
-  const probeFor = (error: SystemicError) => async () => {
-    try {
-      await limiter.schedule('user-read', () => directory.getUser(error.userPoolId, PROBE_USERNAME));
-    } catch (failure) {
-      // Any answer but a systemic or transient failure proves the deployment works again.
-      if (!(failure instanceof DirectoryError) || failure.kind !== 'permanent') throw failure;
-    }
-  };
-
-  const quarantine = new Quarantine(config.quarantine, ({ failures, outcomes }) => {
-    kafka.pause(config.topics.requested);
-    health.quarantined(`${failures} of the last ${outcomes} outcomes failed`);
-    metrics.quarantined(true);
-    logger.error(
-      { failures, outcomes, failureRatio: config.quarantine.failureRatio },
-      'quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md)',
-    );
-  });
-  // Every outcome also feeds the quarantine's window.
-  const observed: PipelineMetrics = {
-    ...metrics,
-    outcome(outcome, reason) {
-      metrics.outcome(outcome, reason);
-      quarantine.record(outcome === 'failed' || outcome === 'dead_letter', Date.now());
-    },
-  };
+  const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
+  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicProbe);
+  const probeFor = systemicProbe({ directory, limiter });
+  const quarantine = new Quarantine(config.quarantine, stopConsumption({ ...consumption, failureRatio: config.quarantine.failureRatio }));
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
-  const handlerDeps = {
+  const handlerDeps: MessageHandlerDeps = {
     decode,
-    provision: (request: Parameters<typeof provisionUser>[0]) => provisionUser(request, { directory, calls, pools }),
-    publish: (topic: OutputTopic, message: Parameters<typeof kafka.publish>[1][number]) => kafka.publish(topics[topic], [message]),
-    metrics: observed,
+    provision: (request) => provisionUser(request, { directory, calls, pools }),
+    publish: (topic, message) => kafka.publish(topics[topic], [message]),
+    metrics: feedingQuarantine(metrics, quarantine),
     log: logger,
     personal: personalData(config.logPersonalData),
     signal: shutdown.signal,
   };
-  const handle = async (message: Parameters<typeof handleMessage>[0]) => {
+  const handle = async (message: InboundMessage) => {
     metrics.inFlight(1);
     try {
       await handleMessage(message, handlerDeps);
@@ -132,46 +96,32 @@ async function run(config: Config, logger: Logger): Promise<void> {
     }
   };
 
-  let stopping: Promise<void> | undefined;
-  const stop = (reason: string, exitCode: number) => {
-    stopping ??= (async () => {
-      logger.info({ reason }, 'shutting down: finishing or handing back in-flight work');
-      health.stopping();
-      pause.stop();
-      // Past most of the allowance, waiting work is handed back (left uncommitted) instead.
-      const handBack = setTimeout(() => shutdown.abort(new Error('shutdown')), config.shutdownTimeoutMs * 0.7).unref();
-      const deadline = setTimeout(() => {
-        logger.warn('shutdown timeout reached: exiting; unfinished work will be redelivered');
-        process.exit(exitCode);
-      }, config.shutdownTimeoutMs).unref();
-      try {
-        await kafka.stop();
-        await limiter.stop();
-        shared?.close();
-      } catch (error) {
-        logger.error({ err: error }, 'error while stopping');
-      } finally {
-        clearTimeout(handBack);
-        clearTimeout(deadline);
-        directory.close();
-        await http.close();
-        logger.info('stopped');
-        process.exit(exitCode);
-      }
-    })();
-  };
-  process.once('SIGTERM', () => stop('SIGTERM', 0));
-  process.once('SIGINT', () => stop('SIGINT', 0));
+  const stop = shutdownSequence({
+    log: logger,
+    health,
+    pause,
+    work: shutdown,
+    transport: kafka,
+    limiter,
+    sharedQuota: shared,
+    directory,
+    http,
+    timeoutMs: config.shutdownTimeoutMs,
+    handBackFraction: tuning.shutdownHandBackFraction,
+    exit: (code) => process.exit(code),
+  });
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  process.once('SIGINT', () => void stop('SIGINT', 0));
   kafka.onFatal((error) => {
     health.died(error.name);
     logger.fatal({ err: error }, 'the Kafka consumer crashed for good');
-    stop('kafka consumer crashed', 1);
+    void stop('kafka consumer crashed', 1);
   });
 
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: 3_000, halted: () => quarantine.tripped }),
+    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

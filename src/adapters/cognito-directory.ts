@@ -81,7 +81,7 @@ async function send<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** SDK exceptions keep their name; network and timeout failures get one of their own. */
-export function toDirectoryError(error: unknown): DirectoryError {
+function toDirectoryError(error: unknown): DirectoryError {
   if (!(error instanceof Error)) return new DirectoryError('NetworkError', String(error));
   const metadata = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   const httpStatus = metadata?.httpStatusCode;

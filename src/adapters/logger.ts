@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import type { PersonalDataMask } from '../events/personal-data.port.ts';
 
 export type { Logger };
 
@@ -26,7 +27,7 @@ export function createLogger(options: { level: string; destination?: pino.Destin
 }
 
 /** Shows personal data only when the operator opted in; otherwise a stable, short hash. */
-export function personalData(optIn: boolean): (value: string | undefined) => string | undefined {
+export function personalData(optIn: boolean): PersonalDataMask {
   return (value) => {
     if (value === undefined || optIn) return value;
     return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`;

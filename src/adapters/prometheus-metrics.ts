@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 import type { OutcomeLabel, PipelineMetrics } from '../pipeline/metrics.port.ts';
-import type { Limiter, QuotaCategory } from '../resilience/limiter.port.ts';
+import { QUOTA_CATEGORIES, type Limiter, type QuotaCategory } from '../resilience/limiter.port.ts';
 import type { DirectoryOperation } from '../provisioning/directory.port.ts';
 import { errorCodeLabel } from '../provisioning/errors.ts';
 
@@ -22,8 +22,6 @@ export interface MetricSources {
 /** Lag is read from the broker at most this often, however often Prometheus scrapes. */
 const LAG_MAX_AGE_MS = 10_000;
 const LAG_READ_TIMEOUT_MS = 2_000;
-
-const QUOTA_CATEGORIES: readonly QuotaCategory[] = ['user-creation', 'user-read'];
 
 export function createPrometheusMetrics(registry: Registry, sources: MetricSources): PipelineMetrics {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });

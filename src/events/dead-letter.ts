@@ -1,4 +1,4 @@
-import type { InboundMessage, OutboundMessage } from './message.ts';
+import { definedHeaders, type InboundMessage, type OutboundMessage } from './message.ts';
 
 export const DEAD_LETTER_HEADERS = {
   topic: 'dlq-source-topic',
@@ -14,15 +14,11 @@ export const DEAD_LETTER_HEADERS = {
  * of the input.
  */
 export function deadLetter(message: InboundMessage, errorClass: string, errorMessage: string): OutboundMessage {
-  const headers: Record<string, Buffer | string | (Buffer | string)[]> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined) headers[name] = value;
-  }
   return {
     key: message.key,
     value: message.value,
     headers: {
-      ...headers,
+      ...definedHeaders(message.headers),
       [DEAD_LETTER_HEADERS.topic]: message.topic,
       [DEAD_LETTER_HEADERS.partition]: String(message.partition),
       [DEAD_LETTER_HEADERS.offset]: message.offset,

@@ -1,5 +1,6 @@
-import type { ProvisionRequest, Violation } from '../provisioning/request.ts';
+import { characterCount } from '../provisioning/characters.ts';
 import { MAX_USERNAME_CHARACTERS } from '../provisioning/check-request.ts';
+import type { ProvisionRequest, Violation } from '../provisioning/request.ts';
 import { Secret } from '../provisioning/secret.ts';
 import { headerText, messageSize, type Headers, type InboundMessage } from './message.ts';
 import type { UserRequestedData, UserRequestedEvent } from './schema-types.generated.ts';
@@ -162,5 +163,5 @@ const MAX_USER_POOL_ID_CHARACTERS = 55;
 
 function stringUpTo(value: unknown, maxCharacters: number): string | undefined {
   if (typeof value !== 'string' || value.length > 2 * maxCharacters) return undefined;
-  return Array.from(value).length <= maxCharacters ? value : undefined;
+  return characterCount(value) <= maxCharacters ? value : undefined;
 }

@@ -27,7 +27,7 @@ export type OutcomeEvent =
 
 /** Turns an outcome into its CloudEvent (structured mode), keyed like the request. */
 export function encodeOutcome(outcome: Outcome, context: OutcomeContext): OutcomeEvent {
-  if (outcome.kind === 'created' || outcome.kind === 'already-existed') {
+  if (outcome.kind === 'created' || outcome.kind === 'already_existed') {
     const { user } = outcome;
     const event: UserCreatedEvent = {
       specversion: '1.0',
@@ -49,7 +49,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
         attributes: { ...user.attributes },
         createdAt: user.createdAt,
         ...(user.lastModifiedAt !== undefined ? { lastModifiedAt: user.lastModifiedAt } : {}),
-        alreadyExisted: outcome.kind === 'already-existed',
+        alreadyExisted: outcome.kind === 'already_existed',
       },
     };
     return { topic: 'created', event, message: toMessage(event, context) };
@@ -76,7 +76,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
 
 type FailureDetails = Pick<UserProvisioningFailedData, 'reason' | 'errorCode' | 'message' | 'retryable' | 'attempts' | 'violations'>;
 
-function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already-existed' }>): FailureDetails {
+function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already_existed' }>): FailureDetails {
   switch (outcome.kind) {
     case 'invalid':
       return {
@@ -87,7 +87,7 @@ function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already-e
         attempts: 0,
         violations: outcome.violations.map(({ field, rule, message }) => ({ field, rule, message })),
       };
-    case 'pool-not-allowed':
+    case 'pool_not_allowed':
       return {
         reason: 'pool-not-allowed',
         errorCode: 'pool-not-allowed',
@@ -105,7 +105,7 @@ function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already-e
         retryable: false,
         attempts: outcome.attempts,
       };
-    case 'retries-exhausted':
+    case 'retries_exhausted':
       return {
         reason: 'retries-exhausted',
         errorCode: outcome.errorCode,

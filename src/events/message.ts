@@ -33,6 +33,15 @@ export function headerText(headers: Headers, name: string): string | undefined {
   return first === undefined ? undefined : first.toString('utf8');
 }
 
+/** The headers a message may be produced with: those that have a value and that `keep` accepts. */
+export function definedHeaders(headers: Headers, keep: (name: string) => boolean = () => true): OutboundMessage['headers'] {
+  const defined: Record<string, Buffer | string | (Buffer | string)[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined && keep(name)) defined[name] = value;
+  }
+  return defined;
+}
+
 export function messageSize(message: Pick<InboundMessage, 'key' | 'value' | 'headers'>): number {
   let size = (message.key?.length ?? 0) + (message.value?.length ?? 0);
   for (const [name, value] of Object.entries(message.headers)) {

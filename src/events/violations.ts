@@ -1,3 +1,4 @@
+import { firstCharacters } from '../provisioning/characters.ts';
 import type { Violation } from '../provisioning/request.ts';
 import type { SchemaError } from './schemas.ts';
 
@@ -46,8 +47,8 @@ export function toViolations(errors: readonly SchemaError[]): Violation[] {
 /** A name from the input as a field may quote it: past MAX_QUOTED_CHARACTERS, cut and marked with "…". */
 export function quotable(text: string): string {
   if (text.length <= MAX_QUOTED_CHARACTERS) return text;
-  const characters = Array.from(text);
-  return characters.length <= MAX_QUOTED_CHARACTERS ? text : `${characters.slice(0, MAX_QUOTED_CHARACTERS).join('')}…`;
+  const quoted = firstCharacters(text, MAX_QUOTED_CHARACTERS);
+  return quoted === text ? text : `${quoted}…`;
 }
 
 function childOf(error: SchemaError): string | undefined {

@@ -2,6 +2,7 @@ import type { Decoded } from '../events/decode-request.ts';
 import { deadLetter } from '../events/dead-letter.ts';
 import { encodeOutcome, type OutcomeContext } from '../events/encode-outcome.ts';
 import type { InboundMessage, OutboundMessage } from '../events/message.ts';
+import type { PersonalDataMask } from '../events/personal-data.port.ts';
 import type { Outcome } from '../provisioning/outcome.ts';
 import { SystemicError } from '../provisioning/errors.ts';
 import type { ProvisionRequest } from '../provisioning/request.ts';
@@ -23,7 +24,7 @@ export interface MessageHandlerDeps {
   readonly metrics: PipelineMetrics;
   readonly log: OutcomeLog;
   /** Hashes personal data unless the operator opted in. */
-  readonly personal: (value: string | undefined) => string | undefined;
+  readonly personal: PersonalDataMask;
   readonly now?: () => number;
   /** Aborted at shutdown. */
   readonly signal?: AbortSignal;

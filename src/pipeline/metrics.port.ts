@@ -1,4 +1,4 @@
-import type { CallObserver } from '../resilience/directory-calls.ts';
+import type { CallObserver } from '../resilience/call-observer.port.ts';
 
 export type OutcomeLabel = 'created' | 'already_existed' | 'failed' | 'dead_letter';
 

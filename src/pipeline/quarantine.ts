@@ -1,9 +1,17 @@
+import type { ServiceHealth } from './health.ts';
+import type { OutcomeLabel, PipelineMetrics } from './metrics.port.ts';
+
 export interface QuarantineSettings {
   /** Share of failed outcomes (failed events and dead letters) that trips the quarantine; 0 turns it off. */
   readonly failureRatio: number;
   /** Outcomes the window must hold before the ratio means anything. */
   readonly minOutcomes: number;
   readonly windowMs: number;
+}
+
+export interface TripSummary {
+  readonly failures: number;
+  readonly outcomes: number;
 }
 
 const BUCKETS = 12;
@@ -16,11 +24,11 @@ const BUCKETS = 12;
  */
 export class Quarantine {
   readonly #settings: QuarantineSettings;
-  readonly #onTrip: (summary: { failures: number; outcomes: number }) => void;
+  readonly #onTrip: (summary: TripSummary) => void;
   readonly #buckets: { start: number; outcomes: number; failures: number }[] = [];
   #tripped = false;
 
-  constructor(settings: QuarantineSettings, onTrip: (summary: { failures: number; outcomes: number }) => void) {
+  constructor(settings: QuarantineSettings, onTrip: (summary: TripSummary) => void) {
     this.#settings = settings;
     this.#onTrip = onTrip;
   }
@@ -49,4 +57,41 @@ export class Quarantine {
       this.#onTrip({ failures, outcomes });
     }
   }
+}
+
+const FAILED: ReadonlySet<OutcomeLabel> = new Set<OutcomeLabel>(['failed', 'dead_letter']);
+
+/** The metrics, with every outcome also fed to the quarantine's window (failed events and dead letters count as failures). */
+export function feedingQuarantine(metrics: PipelineMetrics, quarantine: Pick<Quarantine, 'record'>, now: () => number = Date.now): PipelineMetrics {
+  return {
+    received: (topic, mode) => metrics.received(topic, mode),
+    outcome(outcome, reason) {
+      metrics.outcome(outcome, reason);
+      quarantine.record(FAILED.has(outcome), now());
+    },
+    inFlight: (delta) => metrics.inFlight(delta),
+    paused: (reason, paused) => metrics.paused(reason, paused),
+    quarantined: (quarantined) => metrics.quarantined(quarantined),
+    endToEnd: (seconds) => metrics.endToEnd(seconds),
+    called: (operation, result, seconds) => metrics.called(operation, result, seconds),
+    retried: (operation, errorCode) => metrics.retried(operation, errorCode),
+  };
+}
+
+/** What a tripped quarantine does to the service: consumption stops until a restart, and says why. */
+export function stopConsumption(deps: {
+  readonly consumer: { pause(topic: string): void };
+  readonly topic: string;
+  readonly health: Pick<ServiceHealth, 'quarantined'>;
+  readonly metrics: Pick<PipelineMetrics, 'quarantined'>;
+  readonly log: { error(fields: Record<string, unknown>, message: string): void };
+  readonly failureRatio: number;
+}): (summary: TripSummary) => void {
+  const { consumer, topic, health, metrics, log, failureRatio } = deps;
+  return ({ failures, outcomes }) => {
+    consumer.pause(topic);
+    health.quarantined(`${failures} of the last ${outcomes} outcomes failed`);
+    metrics.quarantined(true);
+    log.error({ failures, outcomes, failureRatio }, 'quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md)');
+  };
 }

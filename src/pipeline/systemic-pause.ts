@@ -1,8 +1,35 @@
 import type { SystemicError } from '../provisioning/errors.ts';
+import type { ServiceHealth } from './health.ts';
+import type { PipelineMetrics } from './metrics.port.ts';
 
 export interface PauseListener {
   paused(error: SystemicError): void;
   resumed(): void;
+}
+
+/** What a systemic pause does to the service: consumption, readiness, the metric and the log. */
+export function pauseConsumption(deps: {
+  readonly consumer: { pause(topic: string): void; resume(topic: string): void };
+  readonly topic: string;
+  readonly health: Pick<ServiceHealth, 'paused' | 'consuming'>;
+  readonly metrics: Pick<PipelineMetrics, 'paused'>;
+  readonly log: { error(fields: Record<string, unknown>, message: string): void; info(message: string): void };
+}): PauseListener {
+  const { consumer, topic, health, metrics, log } = deps;
+  return {
+    paused(error) {
+      consumer.pause(topic);
+      health.paused(error.code);
+      metrics.paused('systemic', true);
+      log.error({ errorCode: error.code, userPoolId: error.userPoolId, error: error.message }, 'systemic error: consumption paused until a probe call succeeds');
+    },
+    resumed() {
+      health.consuming();
+      metrics.paused('systemic', false);
+      consumer.resume(topic);
+      log.info('probe call succeeded: consumption resumed');
+    },
+  };
 }
 
 export interface ProbeSchedule {

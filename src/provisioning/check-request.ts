@@ -1,3 +1,4 @@
+import { characterCount } from './characters.ts';
 import type { ProvisionRequest, Violation } from './request.ts';
 
 // AdminCreateUser's rules as its API reference states them
@@ -26,15 +27,8 @@ export function checkRequest(request: ProvisionRequest): Violation[] {
   ];
 }
 
-function characters(text: string): number {
-  // The limits count characters (code points), not UTF-16 units or bytes.
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}
-
 function checkUsername(username: string): Violation[] {
-  const length = characters(username);
+  const length = characterCount(username);
   if (length >= 1 && length <= MAX_USERNAME_CHARACTERS) return [];
   return [{
     field: 'data.username',
@@ -56,7 +50,7 @@ function checkAttributeNames(attributes: Readonly<Record<string, string>>): Viol
 function checkLengths(field: string, pairs: Readonly<Record<string, string>>): Violation[] {
   const violations: Violation[] = [];
   for (const [name, value] of Object.entries(pairs)) {
-    const nameLength = characters(name);
+    const nameLength = characterCount(name);
     if (nameLength < 1 || nameLength > MAX_ATTRIBUTE_NAME_CHARACTERS) {
       violations.push({
         field: `${field}.${name}`,
@@ -64,7 +58,7 @@ function checkLengths(field: string, pairs: Readonly<Record<string, string>>): V
         message: `(the name) must be 1 to ${MAX_ATTRIBUTE_NAME_CHARACTERS} characters, got ${nameLength}`,
       });
     }
-    if (characters(value) > MAX_ATTRIBUTE_VALUE_CHARACTERS) {
+    if (characterCount(value) > MAX_ATTRIBUTE_VALUE_CHARACTERS) {
       violations.push({
         field: `${field}.${name}`,
         rule: 'attribute-value-length',

@@ -27,7 +27,7 @@ export async function provisionUser(request: ProvisionRequest, ports: Provisioni
   if (userPoolId === undefined) {
     return invalid(undefined, 'data.userPoolId', 'required', 'is required: the event names no pool and USER_POOL_ID is not set');
   }
-  if (!pools.allowedUserPoolIds.has(userPoolId)) return { kind: 'pool-not-allowed', userPoolId };
+  if (!pools.allowedUserPoolIds.has(userPoolId)) return { kind: 'pool_not_allowed', userPoolId };
 
   const violations = checkRequest(request);
   if (violations.length > 0) return { kind: 'invalid', userPoolId, violations };
@@ -49,7 +49,7 @@ async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: Pr
     try {
       const created = await calls.run('AdminCreateUser', (signal) => directory.createUser(user, signal), budget);
       // RESEND re-invites a user that was already there: a success, not a new user.
-      const kind = user.messageAction === 'RESEND' ? 'already-existed' : 'created';
+      const kind = user.messageAction === 'RESEND' ? 'already_existed' : 'created';
       return { kind, userPoolId: user.userPoolId, user: created, attempts: budget.attempts };
     } catch (error) {
       if (!(error instanceof DirectoryError) || error.code !== 'UsernameExistsException') throw error;
@@ -60,7 +60,7 @@ async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: Pr
     if (existing === undefined) continue;
     const differing = differingAttributes(request.attributes, existing);
     return differing.length === 0
-      ? { kind: 'already-existed', userPoolId: user.userPoolId, user: existing, attempts: budget.attempts }
+      ? { kind: 'already_existed', userPoolId: user.userPoolId, user: existing, attempts: budget.attempts }
       : { kind: 'conflict', userPoolId: user.userPoolId, differingAttributes: differing, attempts: budget.attempts };
   }
   throw new DirectoryError('UsernameExistsException', 'the user exists but cannot be read back', {});
@@ -101,7 +101,7 @@ function failure(error: DirectoryError, userPoolId: string, budget: CallBudget, 
   // Messages come from elsewhere: make sure none can echo the temporary password.
   const message = request.temporaryPassword?.scrub(error.message) ?? error.message;
   const details = { userPoolId, errorCode: error.code, message, attempts: budget.attempts };
-  return error.kind === 'transient' ? { kind: 'retries-exhausted', ...details } : { kind: 'rejected', ...details };
+  return error.kind === 'transient' ? { kind: 'retries_exhausted', ...details } : { kind: 'rejected', ...details };
 }
 
 /** The error with the temporary password scrubbed from its message; the original (its cause) is dropped when it held it. */

@@ -1,8 +1,9 @@
 import type { OutboundMessage } from '../events/message.ts';
+import type { PersonalDataMask } from '../events/personal-data.port.ts';
 import type { UserProvisioningFailedEvent } from '../events/schema-types.generated.ts';
 import type { MessageReader, MessageWriter } from './replay.port.ts';
 import type { ReplayOptions, ReplayTopics } from './replay-options.ts';
-import { formatHeader, formatLine, formatSummary, type Personal, type ReplaySummary } from './report.ts';
+import { formatHeader, formatLine, formatSummary, type ReplaySummary } from './report.ts';
 import { peekRequestId } from './request-id.ts';
 import { selectDeadLetter, selectFailed, unchanged, type Candidate, type Selection, type SkipReason } from './select.ts';
 
@@ -12,7 +13,7 @@ export interface ReplayDeps {
   readonly isFailedEvent: (event: unknown) => event is UserProvisioningFailedEvent;
   readonly print: (line: string) => void;
   /** Hashes personal data (keys are usually usernames) unless the operator opted in. */
-  readonly personal: Personal;
+  readonly personal: PersonalDataMask;
   /** Aborted on SIGINT or SIGTERM: the message in hand is finished, then the summary printed. */
   readonly signal?: AbortSignal;
 }

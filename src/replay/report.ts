@@ -2,6 +2,7 @@
 // and places, never a message value (it may hold a temporary password); keys are usually
 // usernames, so they are shown the way the service logs personal data.
 import type { MessageOrigin } from '../events/message.ts';
+import type { PersonalDataMask } from '../events/personal-data.port.ts';
 import type { ReplayFrom } from './replay-options.ts';
 import type { Candidate, SkipReason } from './select.ts';
 
@@ -20,13 +21,11 @@ export interface ReplaySummary {
   interrupted: boolean;
 }
 
-export type Personal = (value: string | undefined) => string | undefined;
-
 export function formatLine(
   verb: Verb,
   from: ReplayFrom,
   candidate: Candidate,
-  personal: Personal,
+  personal: PersonalDataMask,
   extra: { readonly to?: MessageOrigin; readonly skip?: SkipReason } = {},
 ): string {
   const fields = [

@@ -1,7 +1,7 @@
 // Which messages of the failed or dead-letter topic are sent again, and as what. Pure: the
 // use case (./replay.ts) does the reading, fetching and sending.
 import { DEAD_LETTER_HEADERS } from '../events/dead-letter.ts';
-import { headerText, type InboundMessage, type MessageOrigin, type OutboundMessage } from '../events/message.ts';
+import { definedHeaders, headerText, type InboundMessage, type MessageOrigin, type OutboundMessage } from '../events/message.ts';
 import type { UserProvisioningFailedEvent } from '../events/schema-types.generated.ts';
 import type { ReplayOptions } from './replay-options.ts';
 import { peekRequestId } from './request-id.ts';
@@ -74,20 +74,12 @@ export function selectDeadLetter(message: InboundMessage, filters: Filters): Sel
 /** The message as it was first produced: key, value and headers, minus what the DLQ added. */
 export function withoutDeadLetterHeaders(message: InboundMessage): OutboundMessage {
   const added = new Set<string>(Object.values(DEAD_LETTER_HEADERS));
-  return { key: message.key, value: message.value, headers: definedHeaders(message, (name) => !added.has(name)) };
+  return { key: message.key, value: message.value, headers: definedHeaders(message.headers, (name) => !added.has(name)) };
 }
 
 /** An original request as it was read: nothing added, nothing taken off. */
 export function unchanged(message: InboundMessage): OutboundMessage {
-  return { key: message.key, value: message.value, headers: definedHeaders(message, () => true) };
-}
-
-function definedHeaders(message: InboundMessage, keep: (name: string) => boolean): OutboundMessage['headers'] {
-  const headers: Record<string, Buffer | string | (Buffer | string)[]> = {};
-  for (const [name, value] of Object.entries(message.headers)) {
-    if (value !== undefined && keep(name)) headers[name] = value;
-  }
-  return headers;
+  return { key: message.key, value: message.value, headers: definedHeaders(message.headers) };
 }
 
 function deadLetterSource(message: InboundMessage): MessageOrigin | undefined {

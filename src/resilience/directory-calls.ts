@@ -2,6 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import type { CallBudget, DirectoryCalls } from '../provisioning/directory-calls.port.ts';
 import type { DirectoryOperation } from '../provisioning/directory.port.ts';
 import { DirectoryError } from '../provisioning/errors.ts';
+import type { CallObserver } from './call-observer.port.ts';
 import type { Limiter, QuotaCategory } from './limiter.port.ts';
 
 export interface RetrySettings {
@@ -11,11 +12,6 @@ export interface RetrySettings {
   readonly maxDurationMs: number;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
-}
-
-export interface CallObserver {
-  called(operation: DirectoryOperation, result: string, seconds: number): void;
-  retried(operation: DirectoryOperation, errorCode: string): void;
 }
 
 const CATEGORY: Record<DirectoryOperation, QuotaCategory> = {

@@ -1,5 +1,11 @@
 /** Cognito meters operations by category: creation (AdminCreateUser, SignUp) and reads. */
-export type QuotaCategory = 'user-creation' | 'user-read';
+export const QUOTA_CATEGORIES = ['user-creation', 'user-read'] as const;
+export type QuotaCategory = (typeof QUOTA_CATEGORIES)[number];
+
+/** One value for each quota category. */
+export function perQuotaCategory<T>(make: (category: QuotaCategory) => T): Record<QuotaCategory, T> {
+  return Object.fromEntries(QUOTA_CATEGORIES.map((category) => [category, make(category)])) as Record<QuotaCategory, T>;
+}
 
 export interface LimiterStats {
   /** Calls waiting for a token. */

@@ -1,5 +1,5 @@
 import { LocalTokenSource } from './local-token-source.ts';
-import type { Limiter, LimiterStats, QuotaCategory } from './limiter.port.ts';
+import { perQuotaCategory, type Limiter, type LimiterStats, type QuotaCategory } from './limiter.port.ts';
 import type { TokenSource } from './token-source.port.ts';
 
 export interface RateSettings {
@@ -21,10 +21,7 @@ export class LimiterStoppedError extends Error {
  * Why not bottleneck: docs/decisions/0001-a-token-queue-instead-of-bottleneck.md
  */
 export function createTokenQueueLimiter(sources: Record<QuotaCategory, TokenSource>): Limiter {
-  const queues = {
-    'user-creation': new TokenQueue(sources['user-creation']),
-    'user-read': new TokenQueue(sources['user-read']),
-  } satisfies Record<QuotaCategory, TokenQueue>;
+  const queues = perQuotaCategory((category) => new TokenQueue(sources[category]));
 
   return {
     schedule: (category, task) => queues[category].schedule(task),
@@ -38,10 +35,7 @@ export function createTokenQueueLimiter(sources: Record<QuotaCategory, TokenSour
 
 /** Local buckets, one per category: the limiter of a single replica. */
 export function localTokenSources(settings: Record<QuotaCategory, RateSettings>, now?: () => number): Record<QuotaCategory, TokenSource> {
-  return {
-    'user-creation': new LocalTokenSource(settings['user-creation'], now),
-    'user-read': new LocalTokenSource(settings['user-read'], now),
-  };
+  return perQuotaCategory((category) => new LocalTokenSource(settings[category], now));
 }
 
 interface Waiting {

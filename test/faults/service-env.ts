@@ -6,9 +6,9 @@ import { inject } from 'vitest';
 /** The service's defaults (README, Configuration), set explicitly: the outage bound is computed from them. */
 export const RETRY = { maxAttempts: 12, maxDurationMs: 120_000, minDelayMs: 200, maxDelayMs: 20_000 } as const;
 export const MAX_IN_FLIGHT = 50;
-/** The systemic probe's schedule, as src/main.ts wires it (not configurable): first after 1 s, doubling, at most 30 s apart. */
+/** The systemic probe's schedule, tuning.systemicProbe in src/tuning.ts (not configurable): first after 1 s, doubling, at most 30 s apart. */
 export const PROBE = { firstDelayMs: 1_000, maxDelayMs: 30_000 } as const;
-/** The username the systemic probe reads (src/main.ts). */
+/** The username the systemic probe reads (src/pipeline/systemic-probe.ts). */
 export const PROBE_USERNAME = 'user-provisioner-probe';
 
 export function serviceEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {

@@ -35,10 +35,10 @@ export function requestMessage(id: string, username = `user-${id}`): Pick<Inboun
 }
 
 /** The failed event the service publishes for a request read at `source`. */
-export function failedEventMessage(requestId: string, source: MessageOrigin, kind: 'retries-exhausted' | 'rejected' = 'retries-exhausted', username = `user-${requestId}`) {
-  const outcome: Outcome = kind === 'rejected'
-    ? { kind, userPoolId: POOL, errorCode: 'InvalidPasswordException', message: 'no', attempts: 1 }
-    : { kind, userPoolId: POOL, errorCode: 'InternalErrorException', message: 'boom', attempts: 3 };
+export function failedEventMessage(requestId: string, source: MessageOrigin, reason: 'retries-exhausted' | 'rejected' = 'retries-exhausted', username = `user-${requestId}`) {
+  const outcome: Outcome = reason === 'rejected'
+    ? { kind: 'rejected', userPoolId: POOL, errorCode: 'InvalidPasswordException', message: 'no', attempts: 1 }
+    : { kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'InternalErrorException', message: 'boom', attempts: 3 };
   const { message } = encodeOutcome(outcome, { requestId, username, traceparent: undefined, key: Buffer.from(username), origin: source });
   return { key: message.key, value: Buffer.from(message.value ?? ''), headers: { 'content-type': Buffer.from('application/cloudevents+json; charset=utf-8') } };
 }

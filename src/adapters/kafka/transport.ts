@@ -2,7 +2,7 @@
 import type { Admin, Consumer } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import type { OutboundMessage } from '../../events/message.ts';
-import type { Batch } from '../../pipeline/process-batch.ts';
+import type { Batch } from '../../pipeline/batch.port.ts';
 import { tuning } from '../../tuning.ts';
 import { CoalescingSender } from '../coalescing-sender.ts';
 import type { Logger } from '../logger.ts';

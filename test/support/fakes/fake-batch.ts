@@ -1,5 +1,5 @@
 import type { InboundMessage } from '../../../src/events/message.ts';
-import type { Batch } from '../../../src/pipeline/process-batch.ts';
+import type { Batch } from '../../../src/pipeline/batch.port.ts';
 
 /**
  * A partition's batch as the Kafka adapter would hand it over, recording what the pipeline did

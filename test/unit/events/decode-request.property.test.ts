@@ -87,7 +87,7 @@ function expectAsLabelled(input: LabelledMessage, { decoded, outcome, directory 
   }
   expect(directory.createRequests, `${context}: no directory call`).toHaveLength(0);
   if (expected.reason === 'pool-not-allowed') {
-    expect(outcome, context).toEqual({ kind: 'pool-not-allowed', userPoolId: expected.userPoolId });
+    expect(outcome, context).toEqual({ kind: 'pool_not_allowed', userPoolId: expected.userPoolId });
     return;
   }
   expect(outcome?.kind, context).toBe('invalid');

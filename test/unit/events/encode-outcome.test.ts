@@ -44,10 +44,10 @@ function expectValid(encoded: OutcomeEvent): void {
 const failures: Outcome[] = [
   { kind: 'invalid', userPoolId: POOL, violations: [{ field: 'data.attributes.email', rule: 'email-required', message: 'is required because EMAIL is a desired delivery medium' }, { field: 'data.extra', rule: 'unknown-field', message: 'is not a known field' }] },
   { kind: 'invalid', userPoolId: undefined, violations: [{ field: 'data.userPoolId', rule: 'required', message: 'is required' }] },
-  { kind: 'pool-not-allowed', userPoolId: 'us-east-1_Elsewhere' },
+  { kind: 'pool_not_allowed', userPoolId: 'us-east-1_Elsewhere' },
   { kind: 'rejected', userPoolId: POOL, errorCode: 'InvalidPasswordException', message: 'Password does not conform to policy', attempts: 1 },
   { kind: 'conflict', userPoolId: POOL, differingAttributes: ['email', 'locale'], attempts: 2 },
-  { kind: 'retries-exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 12 },
+  { kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 12 },
 ];
 
 describe('encodeOutcome', () => {
@@ -82,7 +82,7 @@ describe('encodeOutcome', () => {
 
     it('marks an already-existing user alreadyExisted, with the same id as a created answer', () => {
       const created = encodeOutcome({ kind: 'created', userPoolId: POOL, user, attempts: 1 }, context());
-      const replayed = encodeOutcome({ kind: 'already-existed', userPoolId: POOL, user, attempts: 2 }, context());
+      const replayed = encodeOutcome({ kind: 'already_existed', userPoolId: POOL, user, attempts: 2 }, context());
       expect(replayed.topic).toBe('created');
       expect(replayed.event.data).toMatchObject({ alreadyExisted: true });
       expect(replayed.event.id).toBe(created.event.id);
@@ -90,7 +90,7 @@ describe('encodeOutcome', () => {
     });
 
     it('sets time to when the user was created, not to now', () => {
-      const encoded = encodeOutcome({ kind: 'already-existed', userPoolId: POOL, user: { ...user, createdAt: '2020-06-01T00:00:00.000Z' }, attempts: 2 }, context());
+      const encoded = encodeOutcome({ kind: 'already_existed', userPoolId: POOL, user: { ...user, createdAt: '2020-06-01T00:00:00.000Z' }, attempts: 2 }, context());
       expect(encoded.event).toMatchObject({ time: '2020-06-01T00:00:00.000Z' });
     });
 
@@ -138,7 +138,7 @@ describe('encodeOutcome', () => {
     });
 
     it('pool-not-allowed: no call was made, not retryable', () => {
-      const { event } = encodeOutcome({ kind: 'pool-not-allowed', userPoolId: 'us-east-1_Elsewhere' }, context());
+      const { event } = encodeOutcome({ kind: 'pool_not_allowed', userPoolId: 'us-east-1_Elsewhere' }, context());
       expect(event.data).toMatchObject({ userPoolId: 'us-east-1_Elsewhere', reason: 'pool-not-allowed', errorCode: 'pool-not-allowed', retryable: false, attempts: 0 });
       expect(event.data).not.toHaveProperty('violations');
       expect((event.data as { message: string }).message).toContain('us-east-1_Elsewhere');
@@ -156,7 +156,7 @@ describe('encodeOutcome', () => {
     });
 
     it('retries-exhausted: retryable, with the last error and the attempts', () => {
-      const { event } = encodeOutcome({ kind: 'retries-exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 12 }, context());
+      const { event } = encodeOutcome({ kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 12 }, context());
       expect(event.data).toMatchObject({ reason: 'retries-exhausted', errorCode: 'TooManyRequestsException', retryable: true, attempts: 12 });
       expect((event.data as { message: string }).message).toContain('Rate exceeded');
     });

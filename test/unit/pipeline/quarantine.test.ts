@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceHealth } from '../../../src/pipeline/health.ts';
-import { Quarantine } from '../../../src/pipeline/quarantine.ts';
+import { Quarantine, feedingQuarantine, stopConsumption } from '../../../src/pipeline/quarantine.ts';
+import { RecordingMetrics } from '../../support/fakes/recording-metrics.ts';
 
 function quarantine(settings: Partial<{ failureRatio: number; minOutcomes: number; windowMs: number }> = {}) {
   const trips: { failures: number; outcomes: number }[] = [];
@@ -58,5 +59,90 @@ describe('ServiceHealth when quarantined', () => {
     expect(health.describe()).toEqual({ state: 'quarantined', ready: false, live: true, pausedBecause: '9 of the last 10 outcomes failed' });
     health.stopping();
     expect(health.state).toBe('stopping');
+  });
+});
+
+describe('feedingQuarantine', () => {
+  function fed() {
+    const metrics = new RecordingMetrics();
+    const recorded: { failed: boolean; at: number }[] = [];
+    let clock = 5_000;
+    const observed = feedingQuarantine(metrics, { record: (failed, at) => recorded.push({ failed, at }) }, () => clock++);
+    return { metrics, recorded, observed };
+  }
+
+  it('counts failed events and dead letters as failures, created and already_existed as not, each at its time', () => {
+    const { metrics, recorded, observed } = fed();
+    observed.outcome('created', 'none');
+    observed.outcome('already_existed', 'none');
+    observed.outcome('failed', 'rejected');
+    observed.outcome('dead_letter', 'invalid-json');
+    expect(recorded).toEqual([
+      { failed: false, at: 5_000 },
+      { failed: false, at: 5_001 },
+      { failed: true, at: 5_002 },
+      { failed: true, at: 5_003 },
+    ]);
+    expect(metrics.outcomes).toEqual([
+      { outcome: 'created', reason: 'none' },
+      { outcome: 'already_existed', reason: 'none' },
+      { outcome: 'failed', reason: 'rejected' },
+      { outcome: 'dead_letter', reason: 'invalid-json' },
+    ]);
+  });
+
+  it('passes every other report to the metrics unchanged, and feeds none of them to the quarantine', () => {
+    const { metrics, recorded, observed } = fed();
+    observed.received('users.requested', 'binary');
+    observed.inFlight(1);
+    observed.paused('systemic', true);
+    observed.quarantined(true);
+    observed.endToEnd(0.25);
+    observed.called('AdminCreateUser', 'success', 0.1);
+    observed.retried('AdminGetUser', 'TooManyRequestsException');
+    expect(metrics.receivedEvents).toEqual([{ topic: 'users.requested', mode: 'binary' }]);
+    expect(metrics.inFlightDeltas).toEqual([1]);
+    expect(metrics.pauses).toEqual([true]);
+    expect(metrics.quarantines).toEqual([true]);
+    expect(metrics.endToEndSeconds).toEqual([0.25]);
+    expect(metrics.calls).toEqual([{ operation: 'AdminCreateUser', result: 'success', seconds: 0.1 }]);
+    expect(metrics.retries).toEqual([{ operation: 'AdminGetUser', errorCode: 'TooManyRequestsException' }]);
+    expect(recorded).toEqual([]);
+  });
+
+  it('trips a real quarantine once the failures reach its ratio', () => {
+    const trips: unknown[] = [];
+    const quarantine = new Quarantine({ failureRatio: 0.5, minOutcomes: 4, windowMs: 60_000 }, (summary) => trips.push(summary));
+    const observed = feedingQuarantine(new RecordingMetrics(), quarantine, () => 1_000);
+    observed.outcome('created', 'none');
+    observed.outcome('failed', 'rejected');
+    observed.outcome('created', 'none');
+    expect(quarantine.tripped).toBe(false);
+    observed.outcome('dead_letter', 'invalid-json');
+    expect(trips).toEqual([{ failures: 2, outcomes: 4 }]);
+  });
+});
+
+describe('stopConsumption', () => {
+  it('pauses the input topic, marks the service quarantined with the counts, sets the metric and logs why', () => {
+    const steps: string[] = [];
+    const health = new ServiceHealth();
+    health.consuming();
+    const trip = stopConsumption({
+      consumer: { pause: (topic) => steps.push(`pause:${topic}`) },
+      topic: 'users.requested',
+      health: { quarantined: (because) => (steps.push(`health.quarantined:${because}`), health.quarantined(because)) },
+      metrics: { quarantined: (quarantined) => steps.push(`metrics.quarantined:${quarantined}`) },
+      log: { error: (fields, message) => steps.push(`error:${message}:${JSON.stringify(fields)}`) },
+      failureRatio: 0.5,
+    });
+    trip({ failures: 6, outcomes: 10 });
+    expect(health.describe()).toMatchObject({ state: 'quarantined', ready: false, live: true });
+    expect(steps).toEqual([
+      'pause:users.requested',
+      'health.quarantined:6 of the last 10 outcomes failed',
+      'metrics.quarantined:true',
+      'error:quarantined: too many requests fail; consumption stopped until a restart (see docs/runbook.md):{"failures":6,"outcomes":10,"failureRatio":0.5}',
+    ]);
   });
 });

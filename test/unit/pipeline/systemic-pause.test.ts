@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DirectoryError, SystemicError } from '../../../src/provisioning/errors.ts';
-import { SystemicPause, type PauseListener } from '../../../src/pipeline/systemic-pause.ts';
+import { ServiceHealth } from '../../../src/pipeline/health.ts';
+import { SystemicPause, pauseConsumption, type PauseListener } from '../../../src/pipeline/systemic-pause.ts';
 
 function systemicError(): SystemicError {
   return new SystemicError(new DirectoryError('NotAuthorizedException', 'expired'), 'us-east-1_Example1');
@@ -112,5 +113,41 @@ describe('SystemicPause', () => {
     fresh.stop();
     fresh.trip(systemicError(), probe);
     expect(fresh.paused).toBe(false);
+  });
+});
+
+describe('pauseConsumption', () => {
+  it('pauses the input topic, then readiness, the metric and the log; on resume the reverse, the topic last', () => {
+    const steps: string[] = [];
+    const health = new ServiceHealth();
+    health.consuming();
+    const listener = pauseConsumption({
+      consumer: { pause: (topic) => steps.push(`pause:${topic}`), resume: (topic) => steps.push(`resume:${topic}`) },
+      topic: 'users.requested',
+      health: {
+        paused: (because) => (steps.push(`health.paused:${because}`), health.paused(because)),
+        consuming: () => (steps.push('health.consuming'), health.consuming()),
+      },
+      metrics: { paused: (reason, paused) => steps.push(`metrics.paused:${reason}:${paused}`) },
+      log: {
+        error: (fields, message) => steps.push(`error:${message}:${JSON.stringify(fields)}`),
+        info: (message) => steps.push(`info:${message}`),
+      },
+    });
+
+    listener.paused(systemicError());
+    expect(health.state).toBe('paused');
+    listener.resumed();
+    expect(health.state).toBe('consuming');
+    expect(steps).toEqual([
+      'pause:users.requested',
+      'health.paused:NotAuthorizedException',
+      'metrics.paused:systemic:true',
+      'error:systemic error: consumption paused until a probe call succeeds:{"errorCode":"NotAuthorizedException","userPoolId":"us-east-1_Example1","error":"NotAuthorizedException: expired"}',
+      'health.consuming',
+      'metrics.paused:systemic:false',
+      'resume:users.requested',
+      'info:probe call succeeded: consumption resumed',
+    ]);
   });
 });

@@ -62,7 +62,7 @@ describe('provisionUser', () => {
     it('answers pool-not-allowed for a pool outside the allowlist without calling the directory', async () => {
       const { directory, calls, provision } = setup();
       const outcome = await provision(aRequest({ userPoolId: 'us-east-1_Elsewhere' }));
-      expect(outcome).toEqual({ kind: 'pool-not-allowed', userPoolId: 'us-east-1_Elsewhere' });
+      expect(outcome).toEqual({ kind: 'pool_not_allowed', userPoolId: 'us-east-1_Elsewhere' });
       expect(calls.operations).toEqual([]);
       expect(directory.createRequests).toEqual([]);
       expect(directory.getRequests).toEqual([]);
@@ -79,10 +79,10 @@ describe('provisionUser', () => {
   });
 
   describe('when the username exists', () => {
-    it('answers already-existed when the stored attributes match the request (a redelivery)', async () => {
+    it('answers already_existed when the stored attributes match the request (a redelivery)', async () => {
       const { directory, calls, provision } = setup();
       const existing = directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', given_name: 'Jane' });
-      const outcome = expectKind(await provision(aRequest()), 'already-existed');
+      const outcome = expectKind(await provision(aRequest()), 'already_existed');
       expect(outcome.user).toEqual(existing);
       expect(outcome.attempts).toBe(2);
       expect(calls.operations).toEqual(['AdminCreateUser', 'AdminGetUser']);
@@ -93,7 +93,7 @@ describe('provisionUser', () => {
       const { directory, provision } = setup();
       directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', email_verified: 'true' });
       const outcome = await provision(aRequest({ attributes: { email: 'jdoe@example.com', email_verified: 'TRUE' } }));
-      expect(outcome.kind).toBe('already-existed');
+      expect(outcome.kind).toBe('already_existed');
     });
 
     it('compares other values exactly', async () => {
@@ -130,10 +130,10 @@ describe('provisionUser', () => {
   });
 
   describe('RESEND', () => {
-    it('re-invites an existing user and answers already-existed', async () => {
+    it('re-invites an existing user and answers already_existed', async () => {
       const { directory, provision } = setup();
       const existing = directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com' });
-      const outcome = expectKind(await provision(aRequest({ messageAction: 'RESEND', attributes: {} })), 'already-existed');
+      const outcome = expectKind(await provision(aRequest({ messageAction: 'RESEND', attributes: {} })), 'already_existed');
       expect(outcome.user).toEqual(existing);
       expect(directory.createRequests.map((user) => user.messageAction)).toEqual(['RESEND']);
     });
@@ -165,7 +165,7 @@ describe('provisionUser', () => {
       const { directory, provision } = setup();
       directory.failNext('AdminCreateUser', simulatedCognitoError('TooManyRequestsException', 429, 'Rate exceeded'));
       const outcome = await provision(aRequest());
-      expect(outcome).toEqual({ kind: 'retries-exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 1 });
+      expect(outcome).toEqual({ kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 1 });
     });
 
     it('answers retries-exhausted after the retry budget of the real DirectoryCalls is spent', async () => {
@@ -179,7 +179,7 @@ describe('provisionUser', () => {
       directory.failNext('AdminCreateUser', ...failures);
       const outcome = expectKind(
         await provisionUser(aRequest(), { directory, calls, pools: { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) } }),
-        'retries-exhausted',
+        'retries_exhausted',
       );
       expect(outcome.errorCode).toBe('InternalErrorException');
       expect(outcome.attempts).toBe(3);
@@ -287,7 +287,7 @@ describe('provisionUser', () => {
     it('is scrubbed from a retries-exhausted message that echoes it', async () => {
       const { directory, provision } = setup();
       directory.failNext('AdminCreateUser', simulatedCognitoError('InternalErrorException', 500, `failed on ${password}`));
-      const outcome = expectKind(await provision(aRequest({ temporaryPassword: new Secret(password) })), 'retries-exhausted');
+      const outcome = expectKind(await provision(aRequest({ temporaryPassword: new Secret(password) })), 'retries_exhausted');
       expect(outcome.message).not.toContain(password);
     });
 

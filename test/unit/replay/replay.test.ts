@@ -23,10 +23,10 @@ async function run(log: FakeKafkaLog, given: Partial<ReplayOptions>, extra: { si
 }
 
 /** A request on the input topic and the failed event that answered it. */
-function failedRequest(log: FakeKafkaLog, id: string, kind: 'retries-exhausted' | 'rejected' = 'retries-exhausted') {
+function failedRequest(log: FakeKafkaLog, id: string, reason: 'retries-exhausted' | 'rejected' = 'retries-exhausted') {
   const original = log.add(TOPICS.requested, requestMessage(id));
   const source = { topic: original.topic, partition: original.partition, offset: original.offset };
-  log.add(TOPICS.failed, failedEventMessage(id, source, kind));
+  log.add(TOPICS.failed, failedEventMessage(id, source, reason));
   return original;
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { PersonalDataMask } from '../../../src/events/personal-data.port.ts';
 import { formatHeader, formatLine, formatSummary, printable } from '../../../src/replay/report.ts';
 
-const identity = (value: string | undefined) => value;
+const identity: PersonalDataMask = (value) => value;
 const candidate = {
   requestId: 'req-1',
   key: Buffer.from('jdoe'),
