@@ -15,10 +15,8 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY schemas ./schemas
-# tsc emits only JavaScript: the Redis Lua scripts go to dist/ beside the code that reads them.
-RUN npm run build \
- && mkdir -p dist/adapters/redis \
- && cp src/adapters/redis/*.lua dist/adapters/redis/
+# npm run build also copies the Redis Lua scripts beside the code that reads them.
+RUN npm run build
 
 # Production dependencies alone, in a stage of their own so that no build tool reaches them.
 FROM ${BUILD_IMAGE} AS dependencies
