@@ -24,6 +24,11 @@ export const tuning = {
     firstDelayMs: 1_000, // one second
     maxDelayMs: 30_000, // 30 s
   },
+  /** Each allowed pool's configuration (DescribeUserPool, a low quota of its own) is read again this rarely. */
+  poolConfiguration: {
+    refreshIntervalMs: 300_000, // five minutes
+    minimumIntervalMs: 30_000, // after AdminCreateUser refused a parameter, no sooner than 30 s after the last read
+  },
   /** Past this share of SHUTDOWN_TIMEOUT_MS, work still waiting is handed back uncommitted. */
   shutdownHandBackFraction: 0.7,
 } as const;

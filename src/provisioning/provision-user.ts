@@ -19,7 +19,7 @@ export interface ProvisioningPorts {
   /** The pools' configurations; without, or while one is unknown, the static checks alone apply. */
   readonly configurations?: PoolConfigurationSource;
   /** A custom attribute that records the id of the request that created the user (PROVENANCE_ATTRIBUTE). */
-  readonly provenanceAttribute?: string;
+  readonly provenanceAttribute?: string | undefined;
   readonly now?: () => number;
 }
 
@@ -36,11 +36,10 @@ export async function provisionUser(request: ProvisionRequest, ports: Provisioni
   if (!pools.allowedUserPoolIds.has(userPoolId)) return { kind: 'pool_not_allowed', userPoolId };
 
   const pool = ports.configurations?.current(userPoolId);
-  const violations = [
-    ...checkRequest(request),
-    ...(pool !== undefined ? checkAgainstPool(request, pool) : []),
-    ...checkProvenanceUntouched(request, ports.provenanceAttribute),
-  ];
+  const general = [...checkRequest(request), ...checkProvenanceUntouched(request, ports.provenanceAttribute)];
+  // One violation a field: a name already too long is not also reported as undefined in the pool.
+  const poolSpecific = pool === undefined ? [] : checkAgainstPool(request, pool).filter((v) => !general.some((g) => g.field === v.field));
+  const violations = [...general, ...poolSpecific];
   if (violations.length > 0) return { kind: 'invalid', userPoolId, violations };
 
   const budget: CallBudget = { attempts: 0, startedAt: (ports.now ?? Date.now)() };
