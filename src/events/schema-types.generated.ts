@@ -162,7 +162,7 @@ export interface UserProvisioningFailedData {
    */
   requestedUsername?: string;
   /**
-   * invalid-event: the event breaks a schema or AdminCreateUser rule (see violations). pool-not-allowed: the pool is outside the allowlist. rejected: Cognito refused the request. conflict: the username exists with other attributes. retries-exhausted: transient errors outlasted the retry budget.
+   * invalid-event: the event breaks a schema or AdminCreateUser rule, or a rule of the pool's own configuration (see violations). pool-not-allowed: the pool is outside the allowlist. rejected: Cognito refused the request. conflict: the username exists with other attributes. retries-exhausted: transient errors outlasted the retry budget.
    */
   reason: 'invalid-event' | 'pool-not-allowed' | 'rejected' | 'conflict' | 'retries-exhausted';
   /**
