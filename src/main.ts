@@ -75,7 +75,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
 
   const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
   const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicProbe);
-  const probeFor = systemicProbe({ directory, limiter });
+  const probeFor = systemicProbe({ directory, limiter, unseenHoldMs: tuning.systemicProbe.maxDelayMs });
   const quarantine = new Quarantine(config.quarantine, stopConsumption({ ...consumption, failureRatio: config.quarantine.failureRatio }));
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {

@@ -15,7 +15,8 @@ export function simulatedCognitoError(code: string, httpStatus = 400, message = 
  * - a new user is FORCE_CHANGE_PASSWORD, enabled, with a `sub` among its attributes;
  * - given `pools`, a call for any other pool is ResourceNotFoundException (without, every pool exists).
  * Simplified: usernames are case-sensitive and there are no aliases, triggers or password policy.
- * Failures can be scripted per call with failNext().
+ * Failures can be scripted per call with failNext(), and failed invitations with
+ * failInvitationNext().
  */
 export class FakeDirectory implements Directory {
   /** Every AdminCreateUser request received, exactly as passed in. */
@@ -25,6 +26,7 @@ export class FakeDirectory implements Directory {
 
   readonly #users = new Map<string, DirectoryUser>();
   readonly #scripted: Record<DirectoryOperation, Error[]> = { AdminCreateUser: [], AdminGetUser: [] };
+  readonly #invitationFailures: Error[] = [];
   readonly #now: () => Date;
   readonly #pools: ReadonlySet<string> | undefined;
   #subs = 0;
@@ -37,6 +39,16 @@ export class FakeDirectory implements Directory {
   /** The next calls of `operation` fail with these errors, one per call, before normal behaviour resumes. */
   failNext(operation: DirectoryOperation, ...errors: Error[]): this {
     this.#scripted[operation].push(...errors);
+    return this;
+  }
+
+  /**
+   * The next AdminCreateUser calls that send an invitation (all but SUPPRESS) store or re-invite
+   * the user, then fail with these errors, one per call: Cognito's CodeDeliveryFailureException,
+   * which it answers after the user exists.
+   */
+  failInvitationNext(...errors: Error[]): this {
+    this.#invitationFailures.push(...errors);
     return this;
   }
 
@@ -76,7 +88,14 @@ export class FakeDirectory implements Directory {
       const created = this.#newUser(user.username, user.attributes, 'FORCE_CHANGE_PASSWORD');
       this.#users.set(key(user.userPoolId, user.username), created);
       return created;
-    });
+    }).then((answer) => this.#invite(user, answer));
+  }
+
+  /** Cognito sends the invitation once the user is stored; that alone may fail. */
+  #invite(user: NewUser, answer: DirectoryUser): DirectoryUser {
+    const failure = user.messageAction === 'SUPPRESS' ? undefined : this.#invitationFailures.shift();
+    if (failure !== undefined) throw failure;
+    return answer;
   }
 
   getUser(userPoolId: string, username: string, signal?: AbortSignal): Promise<DirectoryUser | undefined> {
