@@ -1,19 +1,21 @@
 // `npm run demo`: starts the local stack (scripts/stack.ts: Kafka in KRaft mode from Maven
-// Central, moto as Cognito from PyPI) on 9092 and 5000, runs the service against them, feeds it the example events of schemas/examples
-// and prints what comes out. The stack is left running; `npm run stack:down` stops it.
+// Central, moto as Cognito from PyPI) on 9092 and 5000 (KAFKA_PORT, MOTO_PORT), runs the service
+// against them, feeds it the example events of schemas/examples and prints what comes out. The
+// stack is left running; `npm run stack:down` stops it.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Kafka, logLevel } from 'kafkajs';
-import { startKafka, startMoto } from './stack.ts';
+import { localPorts, startKafka, startMoto } from './stack.ts';
 
 const root = new URL('../', import.meta.url).pathname;
 const example = (name: string) => JSON.parse(readFileSync(`${root}schemas/examples/${name}.json`, 'utf8')) as Record<string, unknown> & { data: Record<string, unknown> };
 
 console.log('Starting Kafka and moto (the first run downloads them)...');
-const { brokers } = await startKafka({ port: 9092, progress: true });
-const { endpoint } = await startMoto({ port: 5000, progress: true });
+const ports = localPorts();
+const { brokers } = await startKafka({ port: ports.kafka, progress: true });
+const { endpoint } = await startMoto({ port: ports.moto, progress: true });
 const credentials = { accessKeyId: 'demo', secretAccessKey: 'demo' };
 const cognito = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials });
 const pool = (await cognito.send(new CreateUserPoolCommand({

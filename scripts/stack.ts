@@ -40,6 +40,11 @@ export function stackVersions(): Versions {
   return { kafka: process.env['KAFKA_VERSION'] ?? pinned.kafka, moto: process.env['MOTO_VERSION'] ?? pinned.moto };
 }
 
+/** The ports of the stack started by hand and by the demo: 9092 and 5000, or KAFKA_PORT and MOTO_PORT. */
+export function localPorts(): { readonly kafka: number; readonly moto: number } {
+  return { kafka: Number(process.env['KAFKA_PORT'] ?? 9092), moto: Number(process.env['MOTO_PORT'] ?? 5000) };
+}
+
 export interface KafkaOptions {
   readonly port: number;
   /** Default: port + 1. */
@@ -197,11 +202,10 @@ function required(assignments: Map<string, string>, name: string): string {
   return value;
 }
 
-// `npm run stack:up` / `stack:down`: Kafka on 9092 and moto on 5000 (KAFKA_PORT, MOTO_PORT), left
-// running between the two; prints their addresses as KEY=value lines for `eval`.
+// `npm run stack:up` / `stack:down`: Kafka and moto on localPorts(), left running between the
+// two; prints their addresses as KEY=value lines for `eval`.
 if (import.meta.main) {
-  const kafkaPort = Number(process.env['KAFKA_PORT'] ?? 9092);
-  const motoPort = Number(process.env['MOTO_PORT'] ?? 5000);
+  const { kafka: kafkaPort, moto: motoPort } = localPorts();
   const command = process.argv[2];
   if (command === 'up') {
     const kafka = await startKafka({ port: kafkaPort, progress: true });
