@@ -13,7 +13,7 @@
 #                                  .cache/prerequisites/bin, no root needed; check-deploy.sh
 #                                  looks there too
 #   promtool, redis-server         Debian's prometheus and redis-server, with apt-get as root;
-#                                  otherwise one line says what to install
+#                                  otherwise (or without apt-get) one line says what to install
 #   java, mvn, python3 venv        the README's prerequisites: named, never installed
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -65,7 +65,7 @@ install_from_pypi() {
 # Arguments: tool:package pairs.
 install_from_debian() {
   local tools=("${@%%:*}") packages=("${@#*:}")
-  if [[ "$(id -u)" != 0 ]]; then
+  if [[ "$(id -u)" != 0 ]] || ! has apt-get; then
     die "missing: $(join "${tools[@]}"); as root: apt-get install -y ${packages[*]}"
   fi
   log "installing ${packages[*]} with apt-get"
