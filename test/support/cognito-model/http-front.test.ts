@@ -56,6 +56,11 @@ describe('the model over HTTP', () => {
     expect(UserPool?.EstimatedNumberOfUsers).toBe(0);
   });
 
+  it('CreateUserPool refuses UsernameAttributes together with AliasAttributes', async () => {
+    await expect(client.send(new CreateUserPoolCommand({ PoolName: 'both', UsernameAttributes: ['email'], AliasAttributes: ['preferred_username'] })))
+      .rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
   it('AdminCreateUser and AdminGetUser round-trip a user, dates as dates', async () => {
     const { Id } = server.model.createPool({ UsernameAttributes: ['email'] });
     const { User } = await client.send(new AdminCreateUserCommand({ UserPoolId: Id, Username: 'alice@example.com', MessageAction: 'SUPPRESS' }));

@@ -1,6 +1,7 @@
 // A user pool's configuration, spelled as DescribeUserPool's UserPoolType spells it (the fields the
 // service reads), and the faults a test scripts per pool.
 // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UserPoolType.html
+import { CognitoError } from './errors.ts';
 
 export type UsernameAttribute = 'email' | 'phone_number';
 export type AliasAttribute = 'email' | 'phone_number' | 'preferred_username';
@@ -105,8 +106,8 @@ const ACCOUNT = '123456789012';
 export function userPoolType(definition: PoolDefinition, generatedId: string): UserPoolType {
   const id = definition.Id ?? generatedId;
   if (definition.UsernameAttributes?.length && definition.AliasAttributes?.length) {
-    // CreateUserPool refuses both: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases
-    throw new Error('a pool has UsernameAttributes or AliasAttributes, not both');
+    // CreateUserPool refuses both (the answer's text is a guess): https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html#user-pool-settings-aliases
+    throw new CognitoError('InvalidParameterException', 'A pool has UsernameAttributes or AliasAttributes, not both.');
   }
   return {
     Id: id,
@@ -133,7 +134,7 @@ function schemaOf(extra: NonNullable<PoolDefinition['SchemaAttributes']>): Schem
     // CreateUserPool takes custom names bare and lists them with the prefix.
     const Name = standard ? attribute.Name : attribute.Name.startsWith('custom:') ? attribute.Name : `custom:${attribute.Name}`;
     // "Custom attributes can't be required": user-pool-settings-attributes.html#user-pool-settings-custom-attributes
-    if (!standard && attribute.Required) throw new Error(`custom attribute ${Name} cannot be required`);
+    if (!standard && attribute.Required) throw new CognitoError('InvalidParameterException', `Custom attribute ${Name} cannot be required.`);
     add({
       Name,
       AttributeDataType: attribute.AttributeDataType ?? standard?.AttributeDataType ?? 'String',
