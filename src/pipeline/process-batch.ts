@@ -20,9 +20,10 @@ export interface BatchDeps {
  * order (as Confluent's Parallel Consumer does in KEY mode). An offset is resolved only once
  * every message up to it has its outcome acknowledged, so the committed offset never passes an
  * unfinished message. A message that meets a systemic error waits for the pause to end and is
- * processed again from scratch, unless the pause picks it to run first, alone, as its canary. At shutdown, or when the partition is taken away, nothing new
- * starts and the unfinished rest is handed back uncommitted; a key whose message was handed back
- * starts nothing after it, so redelivery keeps the key's order.
+ * processed again from scratch, unless the pause picks it to run first, alone, as its canary. At
+ * shutdown, or when the partition is taken away, nothing new starts and the unfinished rest is
+ * handed back uncommitted; a key whose message was handed back starts nothing after it, so
+ * redelivery keeps the key's order.
  */
 export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void> {
   const lanes = new Map<string, Promise<boolean>>();
