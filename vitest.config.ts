@@ -31,6 +31,20 @@ export default defineConfig({
       },
       {
         test: {
+          // npm run test:container: the image built and run through testcontainers against the
+          // integration suite's Kafka and moto; needs a Docker engine (CI starts one).
+          name: 'container',
+          include: ['test/container/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          // testcontainers' reaper is an image from a registry; the suite removes what it starts.
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 1_200_000,
+        },
+      },
+      {
+        test: {
           // npm run test:faults: SIGKILLs, a broker restart, Cognito outages and a rebalance on a
           // stack of its own (test/faults/global-setup.ts); FAULTS_SCALE=full|ci.
           name: 'faults',

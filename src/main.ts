@@ -5,7 +5,7 @@ import { startHttpServer } from './adapters/http-server.ts';
 import { createKafkaTransport } from './adapters/kafka/transport.ts';
 import { createLogger, personalData, type Logger } from './adapters/logger.ts';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
-import { createRedisTokenSources } from './adapters/redis-token-source.ts';
+import { createRedisTokenSources } from './adapters/redis/token-source.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createRequestDecoder } from './events/decode-request.ts';
 import type { InboundMessage } from './events/message.ts';
