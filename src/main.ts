@@ -17,7 +17,6 @@ import { processBatch } from './pipeline/process-batch.ts';
 import { Quarantine, feedingQuarantine, stopConsumption } from './pipeline/quarantine.ts';
 import { shutdownSequence } from './pipeline/shutdown.ts';
 import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
-import { systemicProbe } from './pipeline/systemic-probe.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
@@ -74,8 +73,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
   const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
-  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicProbe);
-  const probeFor = systemicProbe({ directory, limiter, unseenHoldMs: tuning.systemicProbe.maxDelayMs });
+  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicCanary);
   const quarantine = new Quarantine(config.quarantine, stopConsumption({ ...consumption, failureRatio: config.quarantine.failureRatio }));
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
@@ -121,7 +119,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
+    processBatch(batch, { handle, pause, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

@@ -6,7 +6,7 @@
 //   retried, the request fails at once as retryable, to be sent again once the cap is lifted;
 // - permanent: this request will fail the same way again; it becomes a failed outcome;
 // - systemic: the deployment is broken (credentials, permissions, configuration), so every
-//   request would fail; consumption pauses until a probe call succeeds.
+//   request would fail; consumption pauses until one held request, run again, succeeds.
 
 export type ErrorKind = 'transient' | 'limit' | 'permanent' | 'systemic';
 
@@ -93,7 +93,7 @@ export class DirectoryError extends Error {
 export class SystemicError extends Error {
   override readonly name = 'SystemicError';
   readonly code: string;
-  /** The pool the failing call was for, so a probe can check that the same call works again. */
+  /** The pool the failing call was for (logged when consumption pauses). */
   readonly userPoolId: string;
 
   constructor(cause: DirectoryError, userPoolId: string) {
