@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           // test/unit mirrors src/; the test helpers' own tests sit beside them in test/support/.
           include: ['test/unit/**/*.test.ts', 'test/support/**/*.test.ts'],
+          // The property tests run hundreds of cases: on a shared 2-core machine 5 s is not enough.
+          testTimeout: 30_000,
         },
       },
       {
@@ -27,6 +29,20 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
+        },
+      },
+      {
+        test: {
+          // npm run test:container: the image built and run through testcontainers against the
+          // integration suite's Kafka and moto; needs a Docker engine (CI starts one).
+          name: 'container',
+          include: ['test/container/**/*.test.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          // testcontainers' reaper is an image from a registry; the suite removes what it starts.
+          env: { TESTCONTAINERS_RYUK_DISABLED: 'true' },
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 1_200_000,
         },
       },
       {

@@ -5,7 +5,7 @@ import { startHttpServer } from './adapters/http-server.ts';
 import { createKafkaTransport } from './adapters/kafka/transport.ts';
 import { createLogger, personalData, type Logger } from './adapters/logger.ts';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
-import { createRedisTokenSources } from './adapters/redis-token-source.ts';
+import { createRedisTokenSources } from './adapters/redis/token-source.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createRequestDecoder } from './events/decode-request.ts';
 import type { InboundMessage } from './events/message.ts';
@@ -18,7 +18,6 @@ import { processBatch } from './pipeline/process-batch.ts';
 import { Quarantine, feedingQuarantine, stopConsumption } from './pipeline/quarantine.ts';
 import { shutdownSequence } from './pipeline/shutdown.ts';
 import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
-import { systemicProbe } from './pipeline/systemic-probe.ts';
 import { PoolConfigurations, provenanceProblem } from './provisioning/pool-configurations.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
@@ -98,8 +97,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
   const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
-  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicProbe);
-  const probeFor = systemicProbe({ directory, limiter });
+  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicCanary);
   const quarantine = new Quarantine(config.quarantine, stopConsumption({ ...consumption, failureRatio: config.quarantine.failureRatio }));
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
@@ -145,7 +143,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
+    processBatch(batch, { handle, pause, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

@@ -11,6 +11,8 @@
 # Where the official images can be pulled, none of this is needed.
 #
 #   bash scripts/docker/base-images.sh            # builds what is missing, prints the two names
+#   bash scripts/docker/base-images.sh --prefer-official   # the official bases when the engine
+#                                                 # has both (docker pull them first), else stand-ins
 #   REBUILD=1 bash scripts/docker/base-images.sh  # builds all three again
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -33,6 +35,17 @@ debian_mirror() {
     | grep -v security | head -n 1 | awk '{print $2}')"
   echo "${uri:-http://deb.debian.org/debian}"
 }
+
+if [ "${1:-}" = --prefer-official ]; then
+  # The Dockerfile's defaults: one place says them.
+  official_build="$(sed -n 's/^ARG BUILD_IMAGE=//p' "$root/Dockerfile")"
+  official_runtime="$(sed -n 's/^ARG RUNTIME_IMAGE=//p' "$root/Dockerfile")"
+  if docker image inspect "$official_build" "$official_runtime" >/dev/null 2>&1; then
+    echo "BUILD_IMAGE=$official_build"
+    echo "RUNTIME_IMAGE=$official_runtime"
+    exit 0
+  fi
+fi
 
 mkdir -p "$work"
 if ! has_image "$debian"; then

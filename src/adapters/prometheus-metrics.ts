@@ -46,6 +46,11 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
     labelNames: ['outcome', 'reason'],
     registers,
   });
+  const invitationsUndelivered = new Counter({
+    name: `${PREFIX}invitations_undelivered_total`,
+    help: 'Users answered as created (or re-invited) whose invitation Cognito could not deliver (invitationDelivered false); a RESEND delivers it.',
+    registers,
+  });
   const calls = new Counter({
     name: `${PREFIX}cognito_calls_total`,
     help: 'Cognito calls, by operation and result (success or the exception name).',
@@ -145,6 +150,7 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
   return {
     received: (topic, mode) => received.inc({ topic, mode }),
     outcome: (outcome: OutcomeLabel, reason) => outcomes.inc({ outcome, reason }),
+    invitationUndelivered: () => invitationsUndelivered.inc(),
     called(operation: DirectoryOperation, result: string, seconds: number) {
       const label = result === 'success' ? result : errorCodeLabel(result);
       calls.inc({ operation, result: label });

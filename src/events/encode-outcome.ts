@@ -51,6 +51,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
         createdAt: user.createdAt,
         ...(user.lastModifiedAt !== undefined ? { lastModifiedAt: user.lastModifiedAt } : {}),
         alreadyExisted: outcome.kind === 'already_existed',
+        ...(outcome.invitationDelivered === false ? { invitationDelivered: false } : {}),
       },
     };
     return { topic: 'created', event, message: toMessage(event, context) };
@@ -111,6 +112,14 @@ function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already_e
         reason: 'retries-exhausted',
         errorCode: outcome.errorCode,
         message: `gave up after ${outcome.attempts} attempts: ${outcome.message}`,
+        retryable: true,
+        attempts: outcome.attempts,
+      };
+    case 'limit_exceeded':
+      return {
+        reason: 'limit-exceeded',
+        errorCode: outcome.errorCode,
+        message: `a Cognito limit was reached (with Cognito's default email sender, the daily email cap); not retried, send the request again once it is lifted: ${outcome.message}`,
         retryable: true,
         attempts: outcome.attempts,
       };

@@ -125,6 +125,10 @@ export interface UserCreatedData {
    * True when the user was already there and matched the request: a replay, not a new user.
    */
   alreadyExisted: boolean;
+  /**
+   * False when Cognito holds the user but could not deliver the invitation (CodeDeliveryFailureException, or its daily email cap): a request with messageAction RESEND delivers it. Absent otherwise, also when no invitation was asked for (SUPPRESS).
+   */
+  invitationDelivered?: boolean;
 }
 
 /**
@@ -162,9 +166,9 @@ export interface UserProvisioningFailedData {
    */
   requestedUsername?: string;
   /**
-   * invalid-event: the event breaks a schema or AdminCreateUser rule, or a rule of the pool's own configuration (see violations). pool-not-allowed: the pool is outside the allowlist. rejected: Cognito refused the request. conflict: the username exists with other attributes. retries-exhausted: transient errors outlasted the retry budget.
+   * invalid-event: the event breaks a schema or AdminCreateUser rule, or a rule of the pool's own configuration (see violations). pool-not-allowed: the pool is outside the allowlist. rejected: Cognito refused the request. conflict: the username exists with other attributes. retries-exhausted: transient errors outlasted the retry budget. limit-exceeded: Cognito answered LimitExceededException (with its default email sender, the daily email cap); not retried, send the request again once the limit is lifted.
    */
-  reason: 'invalid-event' | 'pool-not-allowed' | 'rejected' | 'conflict' | 'retries-exhausted';
+  reason: 'invalid-event' | 'pool-not-allowed' | 'rejected' | 'conflict' | 'retries-exhausted' | 'limit-exceeded';
   /**
    * The Cognito exception name, or the rule that was broken.
    */

@@ -45,7 +45,8 @@ export async function provisionUser(request: ProvisionRequest, ports: Provisioni
   const budget: CallBudget = { attempts: 0, startedAt: (ports.now ?? Date.now)() };
   const identity: Identity = { caseSensitive: pool?.caseSensitive ?? true, provenanceAttribute: ports.provenanceAttribute };
   try {
-    return await createOrMatch(toNewUser(request, userPoolId, identity), request, ports, identity, budget);
+    return await createOrMatch(toNewUser(request, userPoolId, identity), request, ports, identity, budget)
+      .catch((error: unknown) => heldDespite(error, request, userPoolId, ports, budget));
   } catch (error) {
     if (!(error instanceof DirectoryError)) throw error;
     if (error.kind === 'systemic') throw new SystemicError(scrubbed(error, request), userPoolId);
@@ -84,6 +85,24 @@ async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: Pr
   }
   throw new DirectoryError('UsernameExistsException', 'the user exists but cannot be read back', {});
 }
+
+// Failures that Cognito may answer after it stored the user: the invitation is what failed
+// (aws/aws-sdk#438). LimitExceeded is read back too, so a replay cannot silently skip an invitation.
+const INVITATION_FAILURES: ReadonlySet<string> = new Set(['CodeDeliveryFailureException', 'LimitExceededException']);
+
+/**
+ * A user that Cognito holds despite an invitation failure is a success whose invitation was not
+ * delivered (a RESEND delivers it); any other failure, or no such user, is rethrown as it came.
+ */
+async function heldDespite(error: unknown, request: ProvisionRequest, userPoolId: string, ports: ProvisioningPorts, budget: CallBudget): Promise<Outcome> {
+  if (!(error instanceof DirectoryError) || !INVITATION_FAILURES.has(error.code)) throw error;
+  const user = await ports.calls.run('AdminGetUser', (signal) => ports.directory.getUser(userPoolId, request.username, signal), budget);
+  // Not documented, but then nothing was created: answered by the error itself.
+  if (user === undefined) throw error;
+  const kind = request.messageAction === 'RESEND' ? 'already_existed' : 'created';
+  return { kind, userPoolId, user, attempts: budget.attempts, invitationDelivered: false };
+}
+
 
 /**
  * Why the existing user is not what this request would have made, as attribute names (values are
@@ -153,7 +172,8 @@ function failure(error: DirectoryError, userPoolId: string, budget: CallBudget, 
   // Messages come from elsewhere: make sure none can echo the temporary password.
   const message = request.temporaryPassword?.scrub(error.message) ?? error.message;
   const details = { userPoolId, errorCode: error.code, message, attempts: budget.attempts };
-  return error.kind === 'transient' ? { kind: 'retries_exhausted', ...details } : { kind: 'rejected', ...details };
+  if (error.kind === 'transient') return { kind: 'retries_exhausted', ...details };
+  return error.kind === 'limit' ? { kind: 'limit_exceeded', ...details } : { kind: 'rejected', ...details };
 }
 
 /** The error with the temporary password scrubbed from its message; the original (its cause) is dropped when it held it. */

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenQueueLimiter, localTokenSources } from '../../src/resilience/token-queue-limiter.ts';
 import { createLogger } from '../../src/adapters/logger.ts';
-import { createRedisTokenSources } from '../../src/adapters/redis-token-source.ts';
+import { createRedisTokenSources } from '../../src/adapters/redis/token-source.ts';
 import { DEFAULT_ADAPTATION } from '../../src/resilience/adaptive-rate.ts';
 import { LocalTokenSource } from '../../src/resilience/local-token-source.ts';
 import type { Limiter } from '../../src/resilience/limiter.port.ts';

@@ -4,7 +4,7 @@ import type { Config } from '../../config.ts';
 import type { OutboundMessage } from '../../events/message.ts';
 import type { Batch } from '../../pipeline/batch.port.ts';
 import { tuning } from '../../tuning.ts';
-import { CoalescingSender } from '../coalescing-sender.ts';
+import { CoalescingSender } from './coalescing-sender.ts';
 import type { Logger } from '../logger.ts';
 import { ACKS_ALL, newKafkaClient, newProducer, toInbound, toKafkaMessage } from './client.ts';
 

@@ -1,7 +1,7 @@
 --[[
   One token bucket shared by every replica, with the adaptive rate of the local bucket
   (src/resilience/adaptive-rate.ts): the same arithmetic, run atomically on Redis's own clock so
-  that the replicas' clocks do not matter. Loaded once by src/adapters/redis-token-source.ts.
+  that the replicas' clocks do not matter. Loaded once by src/adapters/redis/token-source.ts.
 
   Input:
     KEYS[1] the bucket, a hash (tokens, at, rate, cut); it expires an hour after its last use

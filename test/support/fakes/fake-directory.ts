@@ -58,7 +58,8 @@ export function aPoolConfiguration(
  * - a temporary password that breaks the policy is InvalidPasswordException.
  * Without a configuration a pool takes anything, case-sensitively, and describePool answers
  * aPoolConfiguration(). Simplified: no aliases (sign-in aliases are not looked up) and no triggers.
- * Failures can be scripted per call with failNext().
+ * Failures can be scripted per call with failNext(), and failed invitations with
+ * failInvitationNext().
  */
 export class FakeDirectory implements Directory {
   /** Every AdminCreateUser request received, exactly as passed in. */
@@ -71,6 +72,7 @@ export class FakeDirectory implements Directory {
 
   readonly #users = new Map<string, DirectoryUser>();
   readonly #scripted: Record<DirectoryOperation, Error[]> = { AdminCreateUser: [], AdminGetUser: [], DescribeUserPool: [] };
+  readonly #invitationFailures: Error[] = [];
   readonly #now: () => Date;
   readonly #pools: ReadonlySet<string> | undefined;
   readonly #configurations = new Map<string, PoolConfiguration>();
@@ -90,6 +92,16 @@ export class FakeDirectory implements Directory {
   /** The next calls of `operation` fail with these errors, one per call, before normal behaviour resumes. */
   failNext(operation: DirectoryOperation, ...errors: Error[]): this {
     this.#scripted[operation].push(...errors);
+    return this;
+  }
+
+  /**
+   * The next AdminCreateUser calls that send an invitation (all but SUPPRESS) store or re-invite
+   * the user, then fail with these errors, one per call: Cognito's CodeDeliveryFailureException,
+   * which it answers after the user exists.
+   */
+  failInvitationNext(...errors: Error[]): this {
+    this.#invitationFailures.push(...errors);
     return this;
   }
 
@@ -130,7 +142,14 @@ export class FakeDirectory implements Directory {
       if (configuration !== undefined) enforce(configuration, user);
       if (existing !== undefined) throw simulatedCognitoError('UsernameExistsException', 400, 'User account already exists');
       return this.#store(user.userPoolId, user.username, user.attributes, 'FORCE_CHANGE_PASSWORD');
-    });
+    }).then((answer) => this.#invite(user, answer));
+  }
+
+  /** Cognito sends the invitation once the user is stored; that alone may fail. */
+  #invite(user: NewUser, answer: DirectoryUser): DirectoryUser {
+    const failure = user.messageAction === 'SUPPRESS' ? undefined : this.#invitationFailures.shift();
+    if (failure !== undefined) throw failure;
+    return answer;
   }
 
   describePool(userPoolId: string, signal?: AbortSignal): Promise<PoolConfiguration> {

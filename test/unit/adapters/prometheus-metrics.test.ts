@@ -44,6 +44,13 @@ describe('createPrometheusMetrics', () => {
     expect(await failing.text()).not.toMatch(/user_provisioner_consumer_lag\{/);
   });
 
+  it('counts undelivered invitations from zero, so an increase can be alerted on from the first one', async () => {
+    const { metrics, text } = scrape({ backpressure: false });
+    expect(await text()).toContain('user_provisioner_invitations_undelivered_total 0');
+    metrics.invitationUndelivered();
+    expect(await text()).toContain('user_provisioner_invitations_undelivered_total 1');
+  });
+
   it('folds unknown error names so that labels stay bounded', async () => {
     const { metrics, text } = scrape({ backpressure: false });
     metrics.called('AdminCreateUser', 'SomethingNobodyKnowsException', 0.01);

@@ -21,6 +21,9 @@ function setup(pools: PoolPolicy = { defaultUserPoolId: POOL, allowedUserPoolIds
   return { directory, calls, provision };
 }
 
+/** A request whose user gets an invitation, by email (the builder's default is SUPPRESS). */
+const invited = (overrides: Parameters<typeof aRequest>[0] = {}) => aRequest({ messageAction: undefined, desiredDeliveryMediums: ['EMAIL'], ...overrides });
+
 function expectKind<K extends Outcome['kind']>(outcome: Outcome, kind: K): Extract<Outcome, { kind: K }> {
   expect(outcome.kind).toBe(kind);
   return outcome as Extract<Outcome, { kind: K }>;
@@ -154,7 +157,6 @@ describe('provisionUser', () => {
       'InvalidPasswordException',
       'UserLambdaValidationException',
       'AliasExistsException',
-      'CodeDeliveryFailureException',
     ])('answers rejected with the code for the permanent %s', async (code) => {
       const { directory, provision } = setup();
       directory.failNext('AdminCreateUser', simulatedCognitoError(code, 400, 'refused'));
@@ -211,6 +213,151 @@ describe('provisionUser', () => {
       const bug = new TypeError('cannot read properties of undefined');
       directory.failNext('AdminCreateUser', bug);
       await expect(provision(aRequest())).rejects.toBe(bug);
+    });
+  });
+
+  describe('an invitation Cognito could not deliver', () => {
+    it('answers created with invitationDelivered false: Cognito created the user before CodeDeliveryFailureException', async () => {
+      const { directory, calls, provision } = setup();
+      directory.failInvitationNext(simulatedCognitoError('CodeDeliveryFailureException', 400, 'Unable to deliver the invitation'));
+      const outcome = expectKind(await provision(invited()), 'created');
+      expect(outcome).toEqual({ kind: 'created', userPoolId: POOL, user: directory.user(POOL, 'jdoe'), attempts: 2, invitationDelivered: false });
+      expect(calls.operations).toEqual(['AdminCreateUser', 'AdminGetUser']);
+      expect(directory.getRequests).toEqual([{ userPoolId: POOL, username: 'jdoe' }]);
+      expect(directory.userCount).toBe(1);
+    });
+
+    it('answers already_existed, never rejected, when the same request comes again', async () => {
+      const { directory, provision } = setup();
+      directory.failInvitationNext(simulatedCognitoError('CodeDeliveryFailureException'));
+      const first = expectKind(await provision(invited()), 'created');
+      const again = expectKind(await provision(invited()), 'already_existed');
+      expect(again.user).toEqual(first.user);
+      // AdminGetUser cannot tell whether an invitation reached the user: the redelivery does not claim either.
+      expect(again).not.toHaveProperty('invitationDelivered');
+    });
+
+    it('answers already_existed with invitationDelivered false when a RESEND cannot be delivered', async () => {
+      const { directory, provision } = setup();
+      const existing = directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com' });
+      directory.failInvitationNext(simulatedCognitoError('CodeDeliveryFailureException'));
+      const outcome = await provision(aRequest({ messageAction: 'RESEND', attributes: {} }));
+      expect(outcome).toEqual({ kind: 'already_existed', userPoolId: POOL, user: existing, attempts: 2, invitationDelivered: false });
+    });
+
+    it('answers rejected as before when CodeDeliveryFailureException left no user behind (not documented)', async () => {
+      const { directory, calls, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('CodeDeliveryFailureException', 400, 'refused'));
+      const outcome = await provision(invited());
+      expect(outcome).toEqual({ kind: 'rejected', userPoolId: POOL, errorCode: 'CodeDeliveryFailureException', message: 'refused', attempts: 2 });
+      expect(calls.operations).toEqual(['AdminCreateUser', 'AdminGetUser']);
+      expect(directory.userCount).toBe(0);
+    });
+
+    it('throws a SystemicError when the read-back fails systemically', async () => {
+      const { directory, provision } = setup();
+      directory.failInvitationNext(simulatedCognitoError('CodeDeliveryFailureException'));
+      directory.failNext('AdminGetUser', simulatedCognitoError('AccessDeniedException', 403));
+      const error: unknown = await provision(invited()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SystemicError);
+      expect((error as SystemicError).code).toBe('AccessDeniedException');
+    });
+
+    it('sends no invitation with SUPPRESS, so none can fail', async () => {
+      const { directory, provision } = setup();
+      directory.failInvitationNext(simulatedCognitoError('CodeDeliveryFailureException'));
+      const outcome = expectKind(await provision(aRequest({ messageAction: 'SUPPRESS' })), 'created');
+      expect(outcome).not.toHaveProperty('invitationDelivered');
+    });
+  });
+
+  describe('LimitExceededException (with the default email sender, the daily email cap)', () => {
+    function withRealCalls() {
+      const directory = new FakeDirectory();
+      const metrics = new RecordingMetrics();
+      const calls = createDirectoryCalls({
+        limiter: new RecordingLimiter(),
+        retry: { maxAttempts: 12, maxDurationMs: 120_000, minDelayMs: 1, maxDelayMs: 2 },
+        observer: metrics,
+      });
+      const provision = (request: ProvisionRequest) => provisionUser(request, { directory, calls, pools: { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) } });
+      return { directory, metrics, provision };
+    }
+
+    it('fails at once as limit_exceeded: one AdminCreateUser, no retry, one read-back that finds no user', async () => {
+      const { directory, metrics, provision } = withRealCalls();
+      directory.failNext('AdminCreateUser', ...Array.from({ length: 12 }, () => simulatedCognitoError('LimitExceededException', 400, 'Exceeded daily email limit for the operation or the account.')));
+      const outcome = await provision(invited());
+      expect(outcome).toEqual({ kind: 'limit_exceeded', userPoolId: POOL, errorCode: 'LimitExceededException', message: 'Exceeded daily email limit for the operation or the account.', attempts: 2 });
+      expect(directory.createRequests).toHaveLength(1);
+      expect(directory.getRequests).toHaveLength(1);
+      expect(metrics.retries).toEqual([]);
+    });
+
+    it('answers created with invitationDelivered false if Cognito stored the user all the same', async () => {
+      const { directory, provision } = withRealCalls();
+      directory.failInvitationNext(simulatedCognitoError('LimitExceededException'));
+      const outcome = expectKind(await provision(invited()), 'created');
+      expect(outcome.invitationDelivered).toBe(false);
+      expect(directory.createRequests).toHaveLength(1);
+    });
+
+    it('scrubs the temporary password from the message', async () => {
+      const { directory, provision } = setup();
+      directory.failNext('AdminCreateUser', simulatedCognitoError('LimitExceededException', 400, 'limit hit for Pa55-Limit-Word!'));
+      const outcome = expectKind(await provision(invited({ temporaryPassword: new Secret('Pa55-Limit-Word!') })), 'limit_exceeded');
+      expect(outcome.message).toBe('limit hit for [redacted]');
+    });
+  });
+
+  describe('Lambda triggers', () => {
+    function withRealCalls(maxAttempts: number) {
+      const directory = new FakeDirectory();
+      const calls = createDirectoryCalls({
+        limiter: new RecordingLimiter(),
+        retry: { maxAttempts, maxDurationMs: 60_000, minDelayMs: 1, maxDelayMs: 2 },
+        observer: new RecordingMetrics(),
+      });
+      const provision = (request: ProvisionRequest) => provisionUser(request, { directory, calls, pools: { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) } });
+      return { directory, provision };
+    }
+
+    it('retries UnexpectedLambdaException (a trigger that timed out or was throttled) into success', async () => {
+      const { directory, provision } = withRealCalls(3);
+      directory.failNext('AdminCreateUser', simulatedCognitoError('UnexpectedLambdaException'), simulatedCognitoError('UnexpectedLambdaException'));
+      const outcome = expectKind(await provision(aRequest()), 'created');
+      expect(outcome.attempts).toBe(3);
+    });
+
+    it('ends a lasting UnexpectedLambdaException as retries_exhausted within the retry bounds', async () => {
+      const { directory, provision } = withRealCalls(3);
+      directory.failNext('AdminCreateUser', ...Array.from({ length: 5 }, () => simulatedCognitoError('UnexpectedLambdaException')));
+      const outcome = expectKind(await provision(aRequest()), 'retries_exhausted');
+      expect(outcome).toMatchObject({ errorCode: 'UnexpectedLambdaException', attempts: 3 });
+      expect(directory.createRequests).toHaveLength(3);
+    });
+
+    it('throws a SystemicError for InvalidLambdaResponseException (a trigger deployed wrong fails every request)', async () => {
+      const { directory, provision } = withRealCalls(3);
+      directory.failNext('AdminCreateUser', simulatedCognitoError('InvalidLambdaResponseException'));
+      const error: unknown = await provision(aRequest()).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(SystemicError);
+      expect(error).toMatchObject({ code: 'InvalidLambdaResponseException', userPoolId: POOL });
+      expect(directory.createRequests).toHaveLength(1);
+    });
+
+    it("answers UserLambdaValidationException as rejected carrying the trigger's message, the temporary password scrubbed", async () => {
+      const { directory, provision } = setup();
+      const password = 'Trigger-Echo-9z!';
+      directory.failNext('AdminCreateUser', simulatedCognitoError('UserLambdaValidationException', 400, `PreSignUp failed with error not on the HR roster (tried ${password}).`));
+      const outcome = await provision(aRequest({ temporaryPassword: new Secret(password) }));
+      expect(outcome).toEqual({
+        kind: 'rejected',
+        userPoolId: POOL,
+        errorCode: 'UserLambdaValidationException',
+        message: 'PreSignUp failed with error not on the HR roster (tried [redacted]).',
+        attempts: 1,
+      });
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoalescingSender } from '../../../src/adapters/coalescing-sender.ts';
+import { CoalescingSender } from '../../../../src/adapters/kafka/coalescing-sender.ts';
 
 /** A send that stays on the wire until the test lets it finish. */
 function controlledSend() {

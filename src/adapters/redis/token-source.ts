@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import type { RateAdaptation, TokenSource } from '../resilience/token-source.port.ts';
-import type { Logger } from './logger.ts';
+import type { RateAdaptation, TokenSource } from '../../resilience/token-source.port.ts';
+import type { Logger } from '../logger.ts';
 
 // One token bucket in Redis for every replica, kept by an atomic Lua script on Redis's own clock.
 // Why not bottleneck's Redis mode: docs/decisions/0001-a-token-queue-instead-of-bottleneck.md
 
-/** The script's file, beside this one in src/ and in dist/ (the Dockerfile copies it there). */
-const BUCKET_SCRIPT = new URL('./redis/token-bucket.lua', import.meta.url);
+/** The script's file, beside this one in src/ and in dist/ (npm run build copies it there). */
+const BUCKET_SCRIPT = new URL('./token-bucket.lua', import.meta.url);
 
 /** The script as a command of the connection: EVALSHA, and EVAL when Redis answers NOSCRIPT. */
 interface BucketCommand {
