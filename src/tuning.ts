@@ -26,6 +26,11 @@ export const tuning = {
     /** A minute without a systemic error after a release: a fault back sooner is the same one, its wait keeps growing. */
     sustainedMs: 60_000, // one minute
   },
+  /** Each allowed pool's configuration (DescribeUserPool, a low quota of its own) is read again this rarely. */
+  poolConfiguration: {
+    refreshIntervalMs: 300_000, // five minutes
+    minimumIntervalMs: 30_000, // after AdminCreateUser refused a parameter, no sooner than 30 s after the last read
+  },
   /** Past this share of SHUTDOWN_TIMEOUT_MS, work still waiting is handed back uncommitted. */
   shutdownHandBackFraction: 0.7,
 } as const;

@@ -17,6 +17,8 @@ export interface MetricSources {
   readonly backpressure: () => boolean;
   /** The consumer group's lag per partition of the input topic, read from the broker. */
   readonly lag: () => Promise<readonly { topic: string; partition: number; lag: number }[]>;
+  /** Whether each allowed pool's configuration (DescribeUserPool) could be read; pool ids are not personal data. */
+  readonly poolConfigurations?: () => readonly { userPoolId: string; available: boolean }[];
 }
 
 /** Lag is read from the broker at most this often, however often Prometheus scrapes. */
@@ -131,6 +133,19 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
       for (const { topic, partition, lag } of samples) this.set({ topic, partition: String(partition) }, lag);
     },
   });
+
+  const { poolConfigurations } = sources;
+  if (poolConfigurations !== undefined) {
+    new Gauge({
+      name: `${PREFIX}pool_configuration_available`,
+      help: '1 while the pool\'s configuration (DescribeUserPool) is known and its rules are checked before AdminCreateUser; 0 while only the static checks apply.',
+      labelNames: ['user_pool_id'],
+      registers,
+      collect() {
+        for (const { userPoolId, available } of poolConfigurations()) this.set({ user_pool_id: userPoolId }, available ? 1 : 0);
+      },
+    });
+  }
 
   return {
     received: (topic, mode) => received.inc({ topic, mode }),

@@ -43,6 +43,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
         requestId: context.requestId,
         userPoolId: outcome.userPoolId,
         username: user.username,
+        ...(context.username !== undefined ? { requestedUsername: context.username } : {}),
         sub: user.sub,
         userStatus: user.userStatus,
         enabled: user.enabled,
@@ -67,7 +68,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
     data: {
       requestId: context.requestId,
       ...(outcome.userPoolId !== undefined ? { userPoolId: outcome.userPoolId } : {}),
-      ...(context.username !== undefined ? { username: context.username } : {}),
+      ...(context.username !== undefined ? { username: context.username, requestedUsername: context.username } : {}),
       ...failureDetails(outcome),
       source: { topic: context.origin.topic, partition: context.origin.partition, offset: context.origin.offset },
     },

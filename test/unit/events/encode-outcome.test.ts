@@ -69,6 +69,7 @@ describe('encodeOutcome', () => {
           requestId: 'req-1',
           userPoolId: POOL,
           username: 'jdoe',
+          requestedUsername: 'jdoe',
           sub: user.sub,
           userStatus: 'FORCE_CHANGE_PASSWORD',
           enabled: true,
@@ -78,6 +79,16 @@ describe('encodeOutcome', () => {
           alreadyExisted: false,
         },
       });
+      expectValid(encoded);
+    });
+
+    it('carries Cognito\'s username and the requested one apart when the pool stores the user under its sub', () => {
+      const stored = { ...user, username: user.sub };
+      const encoded = encodeOutcome({ kind: 'created', userPoolId: POOL, user: stored, attempts: 1 }, context({ username: 'Jane.Doe@example.com' }));
+      const event = parsedValue(encoded) as { subject: string; data: { username: string; requestedUsername: string } };
+      expect(event.subject).toBe(user.sub);
+      expect(event.data.username).toBe(user.sub);
+      expect(event.data.requestedUsername).toBe('Jane.Doe@example.com');
       expectValid(encoded);
     });
 

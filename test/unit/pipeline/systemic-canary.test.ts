@@ -5,7 +5,7 @@ import type { InboundMessage } from '../../../src/events/message.ts';
 import { InFlightSlots } from '../../../src/pipeline/in-flight-slots.ts';
 import { processBatch } from '../../../src/pipeline/process-batch.ts';
 import { SystemicPause, type CanarySchedule } from '../../../src/pipeline/systemic-pause.ts';
-import type { Directory, DirectoryUser, NewUser } from '../../../src/provisioning/directory.port.ts';
+import type { Directory, DirectoryUser, NewUser, PoolConfiguration } from '../../../src/provisioning/directory.port.ts';
 import type { DirectoryError } from '../../../src/provisioning/errors.ts';
 import { provisionUser } from '../../../src/provisioning/provision-user.ts';
 import { createDirectoryCalls } from '../../../src/resilience/directory-calls.ts';
@@ -49,6 +49,10 @@ class FaultyDirectory implements Directory {
 
   getUser(userPoolId: string, username: string, signal?: AbortSignal): Promise<DirectoryUser | undefined> {
     return this.#directory.getUser(userPoolId, username, signal);
+  }
+
+  describePool(userPoolId: string, signal?: AbortSignal): Promise<PoolConfiguration> {
+    return this.#directory.describePool(userPoolId, signal);
   }
 }
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../../src/provisioning/outcome.ts';
 import { DirectoryError, SystemicError } from '../../../src/provisioning/errors.ts';
-import { provisionUser, type PoolPolicy } from '../../../src/provisioning/provision-user.ts';
+import type { PoolConfiguration } from '../../../src/provisioning/directory.port.ts';
+import { differingAttributes, provisionUser, type PoolPolicy } from '../../../src/provisioning/provision-user.ts';
 import type { ProvisionRequest } from '../../../src/provisioning/request.ts';
 import { Secret } from '../../../src/provisioning/secret.ts';
 import { createDirectoryCalls } from '../../../src/resilience/directory-calls.ts';
 import { aRequest, POOL, TRACEPARENT } from '../../support/builders.ts';
-import { FakeDirectory, simulatedCognitoError } from '../../support/fakes/fake-directory.ts';
+import { aPoolAttribute, aPoolConfiguration, FakeDirectory, simulatedCognitoError } from '../../support/fakes/fake-directory.ts';
 import { InlineCalls } from '../../support/fakes/inline-calls.ts';
 import { RecordingLimiter } from '../../support/fakes/recording-limiter.ts';
 import { RecordingMetrics } from '../../support/fakes/recording-metrics.ts';
@@ -451,3 +452,112 @@ describe('provisionUser', () => {
     });
   });
 });
+
+describe('provisionUser against the pool\'s configuration', () => {
+  const PROVENANCE = 'custom:provisioning_id';
+
+  function poolSetup(configuration: PoolConfiguration, provenanceAttribute?: string) {
+    const directory = new FakeDirectory({ configurations: [configuration] });
+    const calls = new InlineCalls();
+    const suspected: string[] = [];
+    const configurations = { current: (id: string) => (id === configuration.userPoolId ? configuration : undefined), suspect: (id: string) => suspected.push(id) };
+    const pools = { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) };
+    const provision = (request: ProvisionRequest) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute, now: () => 0 });
+    return { directory, calls, provision, suspected };
+  }
+
+  it('answers invalid before any call when the request breaks the pool\'s rules', async () => {
+    const pool = aPoolConfiguration(POOL, { extraAttributes: [aPoolAttribute('family_name', { required: true })] });
+    const { directory, calls, provision } = poolSetup(pool);
+    const outcome = expectKind(await provision(aRequest({ attributes: { email: 'a@example.com', 'custom:badge': 'x' } })), 'invalid');
+    expect(outcome.violations.map(({ field, rule }) => ({ field, rule }))).toEqual([
+      { field: 'data.attributes.custom:badge', rule: 'undefined-custom-attribute' },
+      { field: 'data.attributes.family_name', rule: 'required-by-pool' },
+    ]);
+    expect(calls.operations).toEqual([]);
+    expect(directory.createRequests).toEqual([]);
+  });
+
+  it('reports a field once: a static breach is not repeated by the pool\'s rules', async () => {
+    const { provision } = poolSetup(aPoolConfiguration(POOL));
+    const name = `custom:${'a'.repeat(30)}`;
+    const outcome = expectKind(await provision(aRequest({ attributes: { [name]: 'x' } })), 'invalid');
+    expect(outcome.violations.map((v) => v.rule)).toEqual(['attribute-name-length']);
+  });
+
+  it('suspects the pool\'s configuration when AdminCreateUser refuses a parameter', async () => {
+    const { directory, provision, suspected } = poolSetup(aPoolConfiguration(POOL));
+    directory.failNext('AdminCreateUser', simulatedCognitoError('InvalidParameterException'));
+    expectKind(await provision(aRequest()), 'rejected');
+    expect(suspected).toEqual([POOL]);
+  });
+
+  it('in a case-insensitive pool with email as username: created under the sub, found again by the email in any case', async () => {
+    const pool = aPoolConfiguration(POOL, { caseSensitive: false, usernameAttributes: ['email'] });
+    const { provision } = poolSetup(pool);
+    const created = expectKind(await provision(aRequest({ username: 'Jane.Doe@example.com', attributes: { given_name: 'Jane' } })), 'created');
+    expect(created.user.username).toBe(created.user.sub);
+    const again = expectKind(await provision(aRequest({ requestId: 'req-2', username: 'jane.doe@EXAMPLE.com', attributes: { email: 'JANE.DOE@example.com', given_name: 'Jane' } })), 'already_existed');
+    expect(again.user.sub).toBe(created.user.sub);
+  });
+
+  it('compares email and preferred_username exactly in a case-sensitive pool, and folded in a case-insensitive one', async () => {
+    const attributes = { email: 'Jane@Example.com', preferred_username: 'Jane' };
+    const folded = { email: 'jane@example.com', preferred_username: 'jane' };
+    const sensitive = poolSetup(aPoolConfiguration(POOL));
+    sensitive.directory.seed(POOL, 'jdoe', attributes);
+    expect(expectKind(await sensitive.provision(aRequest({ attributes: folded })), 'conflict').differingAttributes).toEqual(['email', 'preferred_username']);
+    const insensitive = poolSetup(aPoolConfiguration(POOL, { caseSensitive: false }));
+    insensitive.directory.seed(POOL, 'jdoe', attributes);
+    expectKind(await insensitive.provision(aRequest({ attributes: folded })), 'already_existed');
+    expect(differingAttributes({ given_name: 'JANE' }, insensitive.directory.user(POOL, 'jdoe') ?? fail(), { caseSensitive: false })).toEqual(['given_name']);
+  });
+
+  describe('with a provenance attribute', () => {
+    const pool = aPoolConfiguration(POOL, { extraAttributes: [aPoolAttribute(PROVENANCE, { mutable: false })] });
+
+    it('writes the request id at creation, and not on RESEND', async () => {
+      const { directory, provision } = poolSetup(pool, PROVENANCE);
+      expectKind(await provision(aRequest()), 'created');
+      expect(directory.user(POOL, 'jdoe')?.attributes[PROVENANCE]).toBe('req-1');
+      await provision(aRequest({ requestId: 'req-2', messageAction: 'RESEND' }));
+      expect(directory.createRequests[1]?.attributes[PROVENANCE]).toBeUndefined();
+    });
+
+    it('answers already-existed for the user this very request created, whatever was edited since', async () => {
+      const { directory, provision } = poolSetup(pool, PROVENANCE);
+      directory.seed(POOL, 'jdoe', { email: 'changed@example.com', [PROVENANCE]: 'req-1' });
+      expectKind(await provision(aRequest()), 'already_existed');
+    });
+
+    it('compares the attributes of a user another request created: same data already-existed, other data conflict', async () => {
+      const { directory, provision } = poolSetup(pool, PROVENANCE);
+      directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', given_name: 'Jane', [PROVENANCE]: 'req-0' });
+      expectKind(await provision(aRequest()), 'already_existed');
+      expect(expectKind(await provision(aRequest({ attributes: { email: 'other@example.com' } })), 'conflict').differingAttributes).toEqual(['email']);
+    });
+
+    it('answers conflict, naming the provenance attribute, to a request without attributes for a user it did not create', async () => {
+      const { directory, provision } = poolSetup(pool, PROVENANCE);
+      directory.seed(POOL, 'jdoe', { email: 'jdoe@example.com', [PROVENANCE]: 'req-0' });
+      expect(expectKind(await provision(aRequest({ attributes: {} })), 'conflict').differingAttributes).toEqual([PROVENANCE]);
+    });
+
+    it('refuses a request that sets the provenance attribute itself', async () => {
+      const { calls, provision } = poolSetup(pool, PROVENANCE);
+      const outcome = expectKind(await provision(aRequest({ attributes: { [PROVENANCE]: 'req-9' } })), 'invalid');
+      expect(outcome.violations.map(({ field, rule }) => ({ field, rule }))).toEqual([{ field: `data.attributes.${PROVENANCE}`, rule: 'reserved-attribute' }]);
+      expect(calls.operations).toEqual([]);
+    });
+  });
+
+  it('without a provenance attribute, a request without attributes matches any existing user (the documented limit)', async () => {
+    const { directory, provision } = poolSetup(aPoolConfiguration(POOL));
+    directory.seed(POOL, 'jdoe', { email: 'someone@example.com' });
+    expectKind(await provision(aRequest({ attributes: {} })), 'already_existed');
+  });
+});
+
+function fail(): never {
+  throw new Error('expected a user');
+}
