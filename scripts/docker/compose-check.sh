@@ -10,7 +10,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-export DOCKER_BUILDKIT=0 COMPOSE_DOCKER_CLI_BUILD=0 # BuildKit would pull its frontend image
+# BuildKit would pull its frontend image; compose would otherwise try to build through it (Bake).
+export DOCKER_BUILDKIT=0 COMPOSE_BAKE=false
 project=user-provisioner-check
 export DEMO_METRICS_PORT=38464 DEMO_PROMETHEUS_PORT=38090 DEMO_MOTO_PORT=38500 DEMO_GRAFANA_PORT=38300
 started=$SECONDS
