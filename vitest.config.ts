@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           // test/unit mirrors src/; the test helpers' own tests sit beside them in test/support/.
           include: ['test/unit/**/*.test.ts', 'test/support/**/*.test.ts'],
+          // The property tests run hundreds of cases: on a shared 2-core machine 5 s is not enough.
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,3 +1,4 @@
+import { metricValue } from '../test/support/metrics-text.ts';
 import type { ContenderProcess } from './contenders.ts';
 
 // Diagnostics only: what the service says about itself while it runs. The figures of a row come
@@ -91,15 +92,4 @@ function toSample(text: string, replica: string, t: number): MetricsSample {
     createCallMeanMs: count > 0 ? (sum / count) * 1000 : null,
     eventLoopLagMaxMs: metricValue(text, 'user_provisioner_nodejs_eventloop_lag_max_seconds') * 1000,
   };
-}
-
-/** The sum of the samples of one metric whose labels include `labels`; 0 when absent. */
-function metricValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
 }

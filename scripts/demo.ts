@@ -1,26 +1,23 @@
-// `npm run demo`: starts a local Kafka (KRaft, from Maven Central) and moto (Cognito emulator,
-// from PyPI), runs the service against them, feeds it the example events of schemas/examples
-// and prints what comes out. The stack is left running; `npm run stack:down` stops it.
-import { execFileSync, spawn } from 'node:child_process';
+// `npm run demo`: starts the local stack (scripts/stack.ts: Kafka in KRaft mode from Maven
+// Central, moto as Cognito from PyPI) on 9092 and 5000 (KAFKA_PORT, MOTO_PORT), runs the service
+// against them, feeds it the example events of schemas/examples and prints what comes out. The
+// stack is left running; `npm run stack:down` stops it.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CognitoIdentityProviderClient, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { Kafka, logLevel } from 'kafkajs';
 import { hideNegativeTimeoutWarning } from '../src/adapters/kafka/negative-timeout-warning.ts';
+import { localPorts, startKafka, startMoto } from './stack.ts';
+
 
 const root = new URL('../', import.meta.url).pathname;
 const example = (name: string) => JSON.parse(readFileSync(`${root}schemas/examples/${name}.json`, 'utf8')) as Record<string, unknown> & { data: Record<string, unknown> };
 
-function startScript(script: string, variable: string): string {
-  const output = execFileSync('bash', [`${root}scripts/${script}`, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = output.trim().split('\n').reverse().find((l) => l.startsWith(`${variable}=`));
-  if (line === undefined) throw new Error(`${script} printed no ${variable}`);
-  return line.slice(variable.length + 1);
-}
-
 console.log('Starting Kafka and moto (the first run downloads them)...');
-const brokers = startScript('kafka.sh', 'KAFKA_BROKERS');
-const endpoint = startScript('moto.sh', 'COGNITO_ENDPOINT');
+const ports = localPorts();
+const { brokers } = await startKafka({ port: ports.kafka, progress: true });
+const { endpoint } = await startMoto({ port: ports.moto, progress: true });
 const credentials = { accessKeyId: 'demo', secretAccessKey: 'demo' };
 const cognito = new CognitoIdentityProviderClient({ endpoint, region: 'us-east-1', credentials });
 const pool = (await cognito.send(new CreateUserPoolCommand({

@@ -2,9 +2,18 @@
 # Runs a real single-node Apache Kafka broker on 127.0.0.1 for local tests and CI.
 #
 # One JVM is both broker and KRaft controller (no ZooKeeper). The jars come from
-# Maven Central through scripts/kafka/pom.xml (Kafka's version is pinned there)
-# and are cached in .cache/kafka/libs; each start gets a fresh data directory in
-# .cache/kafka/run/<port>.
+# Maven Central through scripts/kafka/pom.xml, for the version pinned in
+# scripts/versions.env (KAFKA_VERSION in the environment overrides it), and are
+# cached in .cache/kafka/libs/<version>; each start gets a fresh data directory
+# in .cache/kafka/run/<port>. Tests, the bench and the demo start it through
+# scripts/stack.ts; this script is its engine and stays usable by hand.
+#
+# Bash split by concern rather than TypeScript: the work is running java,
+# keytool and mvn and keeping a pid across calls, which a shell does in a line
+# each, and `scripts/kafka.sh start|stop|restart` by hand needs no Node. This
+# file holds the settings and the broker's life (start, stop, restart, status);
+# scripts/kafka/jars.sh fetches and runs the jars, scripts/kafka/tls.sh makes
+# the throwaway CA, scripts/kafka/properties.sh writes the properties files.
 #
 # Usage: scripts/kafka.sh start|stop|restart|status
 #   start   fetch the jars if needed, start the broker, wait until it serves,
@@ -18,6 +27,7 @@
 #   status  exit 0 if the broker is running, 1 if not.
 #
 # Environment:
+#   KAFKA_VERSION          Apache Kafka version, default from scripts/versions.env
 #   KAFKA_PORT             client (PLAINTEXT) port, default 9092
 #   KAFKA_CONTROLLER_PORT  KRaft controller port, default KAFKA_PORT+1
 #   KAFKA_SECURE_PORT      opt-in: also a SASL_SSL listener on this port, with
@@ -41,18 +51,19 @@
 # It is a test broker: the SCRAM password is on the format command line and
 # in that file, readable by the local user only.
 #
-# Needs java (17+, with keytool) on PATH, and mvn for the first start.
+# Needs java (17+, with keytool) on PATH, and mvn for the first start of a version.
 set -euo pipefail
 
-REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-POM="$REPO_ROOT/scripts/kafka/pom.xml"
-LOG4J_CONFIG="$REPO_ROOT/scripts/kafka/log4j.properties"
+SCRIPTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(dirname "$SCRIPTS_DIR")"
+POM="$SCRIPTS_DIR/kafka/pom.xml"
+LOG4J_CONFIG="$SCRIPTS_DIR/kafka/log4j.properties"
+
+KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's/^KAFKA_VERSION=//p' "$SCRIPTS_DIR/versions.env")}"
 
 CACHE_DIR="$REPO_ROOT/.cache/kafka"
-LIBS_DIR="$CACHE_DIR/libs"
-# Holds the checksum of the pom the jars in LIBS_DIR were fetched for, so
-# changing the pinned version (or anything else in the pom) refetches.
-LIBS_MARKER="$CACHE_DIR/libs.pom-sha256"
+LIBS_DIR="$CACHE_DIR/libs/$KAFKA_VERSION"
+LIBS_MARKER="$LIBS_DIR.sha256"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_KEEP_DATA="${KAFKA_KEEP_DATA:-0}"
@@ -64,6 +75,13 @@ BROKER_JVM_OPTS=(-Xms256m -Xmx512m -XX:+UseG1GC -XX:MaxGCPauseMillis=20
   -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
 # CLI tools are short-lived: the client compiler alone starts them faster.
 TOOL_JVM_OPTS=(-Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC)
+
+# shellcheck source=scripts/kafka/jars.sh
+source "$SCRIPTS_DIR/kafka/jars.sh"
+# shellcheck source=scripts/kafka/tls.sh
+source "$SCRIPTS_DIR/kafka/tls.sh"
+# shellcheck source=scripts/kafka/properties.sh
+source "$SCRIPTS_DIR/kafka/properties.sh"
 
 log() {
   echo "kafka.sh: $*" >&2
@@ -130,55 +148,6 @@ set_secure_settings() {
     die "KAFKA_SCRAM_PASSWORD must be non-empty, without comma, double quote, backslash or whitespace"
 }
 
-# --- jars -------------------------------------------------------------------
-
-pom_checksum() {
-  sha256sum "$POM" | cut -d' ' -f1
-}
-
-libs_are_cached() {
-  [[ -f "$LIBS_MARKER" && -d "$LIBS_DIR" ]] &&
-    [[ "$(cat "$LIBS_MARKER")" == "$(pom_checksum)" ]]
-}
-
-fetch_libs() {
-  command -v mvn >/dev/null || die "mvn not found on PATH (needed once to fetch the Kafka jars)"
-  log "fetching Kafka jars with Maven into $LIBS_DIR (first start only)"
-  # Download next to the cache and swap it in at the end: an interrupted run
-  # leaves no half-filled libs dir, and jars of an older pin don't linger on
-  # the classpath.
-  local tmp_dir="$LIBS_DIR.tmp"
-  # Maven 3.8 prints colour-reset codes even with -q -B: keep its output in a
-  # file and show it only when it fails.
-  local mvn_log="$CACHE_DIR/maven.log"
-  rm -rf "$tmp_dir"
-  mkdir -p "$CACHE_DIR"
-  if ! mvn -B -q -f "$POM" dependency:copy-dependencies \
-    -DoutputDirectory="$tmp_dir" >"$mvn_log" 2>&1; then
-    tail -n 50 "$mvn_log" >&2
-    die "Maven could not fetch the Kafka jars; full output: $mvn_log"
-  fi
-  rm -rf "$LIBS_DIR"
-  mv "$tmp_dir" "$LIBS_DIR"
-  pom_checksum >"$LIBS_MARKER"
-}
-
-ensure_libs() {
-  if libs_are_cached; then
-    return 0
-  fi
-  fetch_libs
-}
-
-# Runs a Kafka main class from the cached jars with our log4j config.
-run_java() {
-  java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$LOG4J_CONFIG" "$@"
-}
-
-run_tool() {
-  run_java "${TOOL_JVM_OPTS[@]}" "$@"
-}
-
 # --- process ----------------------------------------------------------------
 
 # Prints the pid of the broker this script started for KAFKA_PORT, if it is
@@ -215,139 +184,7 @@ print_addresses() {
   echo "KAFKA_BROKERS=$BROKERS"
 }
 
-# --- tls --------------------------------------------------------------------
-
-run_keytool() {
-  keytool -J-XX:TieredStopAtLevel=1 -J-XX:+UseSerialGC "$@" >>"$LOG_FILE" 2>&1
-}
-
-# A CA valid for this run only, and a broker certificate it signed for the
-# addresses clients use (127.0.0.1; localhost for tools that prefer names).
-# EC keys: generated in milliseconds, and every client here speaks ECDSA.
-generate_tls() {
-  local store_password ca_store="$TLS_DIR/ca.p12" csr="$TLS_DIR/broker.csr" cert="$TLS_DIR/broker.pem"
-  command -v keytool >/dev/null || die "keytool not found on PATH (it comes with Java)"
-  # The stores' password is in server.properties and client-secure.properties.
-  store_password="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-  mkdir -m 700 "$TLS_DIR"
-  KEYSTORE_FILE="$TLS_DIR/broker.keystore.p12"
-  TRUSTSTORE_FILE="$TLS_DIR/truststore.p12"
-  STORE_PASSWORD="$store_password"
-
-  run_keytool -genkeypair -alias ca -keyalg EC -groupname secp256r1 \
-    -dname "CN=user-provisioner test CA $KAFKA_PORT" -validity 30 \
-    -ext bc:c -ext KU:c=keyCertSign,cRLSign \
-    -storetype PKCS12 -keystore "$ca_store" -storepass "$store_password" &&
-    run_keytool -exportcert -rfc -alias ca -keystore "$ca_store" \
-      -storepass "$store_password" -file "$CA_FILE" &&
-    run_keytool -genkeypair -alias broker -keyalg EC -groupname secp256r1 \
-      -dname "CN=127.0.0.1" -validity 30 \
-      -storetype PKCS12 -keystore "$KEYSTORE_FILE" -storepass "$store_password" &&
-    run_keytool -certreq -alias broker -keystore "$KEYSTORE_FILE" \
-      -storepass "$store_password" -file "$csr" &&
-    run_keytool -gencert -rfc -alias ca -keystore "$ca_store" \
-      -storepass "$store_password" -infile "$csr" -outfile "$cert" -validity 30 \
-      -ext SAN=ip:127.0.0.1,dns:localhost -ext KU:c=digitalSignature -ext EKU=serverAuth &&
-    run_keytool -importcert -noprompt -alias ca -file "$CA_FILE" \
-      -keystore "$KEYSTORE_FILE" -storepass "$store_password" &&
-    run_keytool -importcert -alias broker -file "$cert" \
-      -keystore "$KEYSTORE_FILE" -storepass "$store_password" &&
-    run_keytool -importcert -noprompt -alias ca -file "$CA_FILE" \
-      -storetype PKCS12 -keystore "$TRUSTSTORE_FILE" -storepass "$store_password"
-}
-
 # --- start ------------------------------------------------------------------
-
-# The listener lines of server.properties: PLAINTEXT for clients and the
-# broker itself, CONTROLLER for KRaft, and SASL_SSL for clients when asked.
-write_listener_properties() {
-  if [[ -z "$SECURE_BROKERS" ]]; then
-    cat <<EOF
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-EOF
-    return 0
-  fi
-  local scram_login="org.apache.kafka.common.security.scram.ScramLoginModule required;"
-  cat <<EOF
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SECURE_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL
-
-# Clients only: SCRAM users come from the metadata log (added at format time).
-# GSSAPI, Kafka's default mechanism, would need Kerberos.
-listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
-listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram_login
-listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram_login
-listener.name.sasl_ssl.ssl.keystore.type=PKCS12
-listener.name.sasl_ssl.ssl.keystore.location=$KEYSTORE_FILE
-listener.name.sasl_ssl.ssl.keystore.password=$STORE_PASSWORD
-listener.name.sasl_ssl.ssl.truststore.type=PKCS12
-listener.name.sasl_ssl.ssl.truststore.location=$TRUSTSTORE_FILE
-listener.name.sasl_ssl.ssl.truststore.password=$STORE_PASSWORD
-listener.name.sasl_ssl.ssl.client.auth=none
-
-EOF
-}
-
-write_server_properties() {
-  {
-    cat <<EOF
-# Written by scripts/kafka.sh: single-node KRaft broker+controller for tests.
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-
-EOF
-    write_listener_properties
-    cat <<EOF
-inter.broker.listener.name=PLAINTEXT
-controller.listener.names=CONTROLLER
-
-log.dirs=$DATA_DIR/logs
-
-# One node: internal topics cannot have more than one replica.
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-# The consumer offsets topic is created on the first group join; one
-# partition instead of 50 makes that quick.
-offsets.topic.num.partitions=1
-# Tests want consumers to join a group at once, not after 3 s.
-group.initial.rebalance.delay.ms=0
-
-num.partitions=1
-# The service's tests create their topics; a typo must not create one silently.
-auto.create.topics.enable=false
-EOF
-  } >"$PROPS_FILE"
-}
-
-# Client settings for the readiness check: fail fast instead of the
-# AdminClient's default of retrying for a minute.
-write_client_properties() {
-  cat >"$CLIENT_PROPS_FILE" <<EOF
-request.timeout.ms=5000
-default.api.timeout.ms=10000
-EOF
-}
-
-write_secure_client_properties() {
-  (
-    umask 077
-    cat >"$SECURE_CLIENT_PROPS_FILE" <<EOF
-security.protocol=SASL_SSL
-sasl.mechanism=SCRAM-SHA-512
-sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$SCRAM_USERNAME" password="$SCRAM_PASSWORD";
-ssl.truststore.type=PKCS12
-ssl.truststore.location=$TRUSTSTORE_FILE
-ssl.truststore.password=$STORE_PASSWORD
-request.timeout.ms=5000
-default.api.timeout.ms=10000
-EOF
-  )
-}
 
 format_storage() {
   local cluster_id scram=()
@@ -541,6 +378,7 @@ cmd_status() {
 
 main() {
   [[ $# -eq 1 ]] || usage
+  [[ "$KAFKA_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "KAFKA_VERSION must be like 3.9.1, got '$KAFKA_VERSION'"
   is_port_number "$KAFKA_PORT" || die "KAFKA_PORT must be a port number, got '$KAFKA_PORT'"
   [[ "$KAFKA_KEEP_DATA" == "0" || "$KAFKA_KEEP_DATA" == "1" ]] ||
     die "KAFKA_KEEP_DATA must be 0 or 1, got '$KAFKA_KEEP_DATA'"

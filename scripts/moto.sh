@@ -19,6 +19,8 @@
 #                file and log under .cache/moto/<port>/, so several servers
 #                (e.g. parallel test runs) can coexist.
 #   MOTO_PYTHON  interpreter used to create the virtualenv (default python3).
+#   MOTO_VERSION moto's version, default from scripts/versions.env (pip expands it
+#                in scripts/moto-requirements.txt).
 set -euo pipefail
 
 # Resolve everything from the script's own location so it works from any cwd.
@@ -33,6 +35,8 @@ readonly VENV_DIR="$CACHE_DIR/moto-venv"
 # retried on the next start instead of leaving a half-built venv in use.
 readonly VENV_MARKER="$VENV_DIR/.requirements.sha256"
 readonly MOTO_PYTHON="${MOTO_PYTHON:-python3}"
+MOTO_VERSION="${MOTO_VERSION:-$(sed -n 's/^MOTO_VERSION=//p' "$SCRIPT_DIR/versions.env")}"
+export MOTO_VERSION
 
 # Loopback only: the emulator must never be reachable from elsewhere.
 readonly MOTO_HOST=127.0.0.1
@@ -63,6 +67,7 @@ take_lock() {
 requirements_hash() {
   {
     cat -- "$REQUIREMENTS"
+    echo "moto $MOTO_VERSION"
     "$MOTO_PYTHON" --version 2>&1
   } | sha256sum | cut -d' ' -f1
 }
@@ -195,6 +200,7 @@ usage() {
 main() {
   [[ $# -eq 1 ]] || usage
   [[ "$MOTO_PORT" =~ ^[0-9]+$ ]] || die "MOTO_PORT must be a number, got '$MOTO_PORT'"
+  [[ "$MOTO_VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "MOTO_VERSION must be like 5.2.5, got '$MOTO_VERSION'"
   case "$1" in
     start)
       take_lock

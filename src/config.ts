@@ -21,6 +21,7 @@ export interface Config {
     readonly endpoint: string | undefined;
     readonly defaultUserPoolId: string | undefined;
     readonly allowedUserPoolIds: readonly string[];
+    readonly provenanceAttribute: string | undefined;
     readonly rateLimit: number;
     readonly rateBurst: number;
     readonly requestTimeoutMs: number;
@@ -61,6 +62,7 @@ export function loadConfig(env: Env): Config {
       endpoint: read('COGNITO_ENDPOINT'),
       defaultUserPoolId,
       allowedUserPoolIds,
+      provenanceAttribute: read('PROVENANCE_ATTRIBUTE'),
       rateLimit,
       rateBurst: read('COGNITO_RATE_BURST') ?? Math.max(1, Math.ceil(rateLimit / 25)),
       requestTimeoutMs: read('COGNITO_TIMEOUT_MS'),

@@ -13,11 +13,12 @@ import { compileValidators } from './events/schemas.ts';
 import { handleMessage, type MessageHandlerDeps, type OutputTopic } from './pipeline/handle-message.ts';
 import { ServiceHealth } from './pipeline/health.ts';
 import { InFlightSlots } from './pipeline/in-flight-slots.ts';
+import { reportPoolConfiguration } from './pipeline/pool-configuration-report.ts';
 import { processBatch } from './pipeline/process-batch.ts';
 import { Quarantine, feedingQuarantine, stopConsumption } from './pipeline/quarantine.ts';
 import { shutdownSequence } from './pipeline/shutdown.ts';
 import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
-import { systemicProbe } from './pipeline/systemic-probe.ts';
+import { PoolConfigurations, provenanceProblem } from './provisioning/pool-configurations.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
@@ -58,10 +59,13 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const registry = new Registry();
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: tuning.kafka.partitionsConsumedConcurrently });
   const slots = new InFlightSlots(config.maxInFlight);
+  // Built once the directory calls exist, which report to the metrics.
+  const poolStatuses: { of?: PoolConfigurations } = {};
   const metrics = createPrometheusMetrics(registry, {
     limiter,
     backpressure: () => slots.waiting > 0,
     lag: async () => (await kafka.consumerLag(config.topics.requested)).map((p) => ({ topic: config.topics.requested, ...p })),
+    poolConfigurations: () => poolStatuses.of?.statuses ?? [],
   });
   const health = new ServiceHealth();
   const http = await startHttpServer({ port: config.metricsPort, registry, health });
@@ -71,16 +75,34 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const directory = createCognitoDirectory(config.cognito);
   const calls = createDirectoryCalls({ limiter, retry: config.retry, observer: metrics, signal: shutdown.signal });
   const pools = { defaultUserPoolId: config.cognito.defaultUserPoolId, allowedUserPoolIds: new Set(config.cognito.allowedUserPoolIds) };
+  const configurations = new PoolConfigurations({
+    directory,
+    calls,
+    userPoolIds: config.cognito.allowedUserPoolIds,
+    settings: tuning.poolConfiguration,
+    changed: reportPoolConfiguration({ log: logger, health }),
+  });
+  poolStatuses.of = configurations;
+  await configurations.load();
+  const { provenanceAttribute } = config.cognito;
+  // The provenance attribute must be in every pool's schema; a pool not read yet is trusted until AdminCreateUser says otherwise.
+  for (const userPoolId of provenanceAttribute === undefined ? [] : config.cognito.allowedUserPoolIds) {
+    const pool = configurations.current(userPoolId);
+    const problem = pool === undefined || provenanceAttribute === undefined ? undefined : provenanceProblem(provenanceAttribute, pool);
+    if (problem !== undefined) {
+      logger.fatal({ userPoolId }, `configuration error: PROVENANCE_ATTRIBUTE: ${problem}`);
+      process.exit(EXIT_CONFIG_ERROR);
+    }
+  }
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
   const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
-  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicProbe);
-  const probeFor = systemicProbe({ directory, limiter });
+  const pause = new SystemicPause(pauseConsumption(consumption), tuning.systemicCanary);
   const quarantine = new Quarantine(config.quarantine, stopConsumption({ ...consumption, failureRatio: config.quarantine.failureRatio }));
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
     decode,
-    provision: (request) => provisionUser(request, { directory, calls, pools }),
+    provision: (request) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute }),
     publish: (topic, message) => kafka.publish(topics[topic], [message]),
     metrics: feedingQuarantine(metrics, quarantine),
     log: logger,
@@ -121,7 +143,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, probeFor, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
+    processBatch(batch, { handle, pause, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

@@ -19,10 +19,17 @@ export const tuning = {
     maxItems: 500,
     maxBytes: 512 * 1024, // well under the broker's default message.max.bytes (1 MiB)
   },
-  /** The systemic pause probes the deployment with this backoff (doubling). */
-  systemicProbe: {
+  /** A systemic pause runs one held message again (its canary) after these waits, doubling while it fails. */
+  systemicCanary: {
     firstDelayMs: 1_000, // one second
     maxDelayMs: 30_000, // 30 s
+    /** A minute without a systemic error after a release: a fault back sooner is the same one, its wait keeps growing. */
+    sustainedMs: 60_000, // one minute
+  },
+  /** Each allowed pool's configuration (DescribeUserPool, a low quota of its own) is read again this rarely. */
+  poolConfiguration: {
+    refreshIntervalMs: 300_000, // five minutes
+    minimumIntervalMs: 30_000, // after AdminCreateUser refused a parameter, no sooner than 30 s after the last read
   },
   /** Past this share of SHUTDOWN_TIMEOUT_MS, work still waiting is handed back uncommitted. */
   shutdownHandBackFraction: 0.7,

@@ -2,10 +2,13 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
   type AttributeType,
+  type SchemaAttributeType,
+  type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { Directory, DirectoryUser, NewUser } from '../provisioning/directory.port.ts';
+import type { Directory, DirectoryUser, NewUser, PoolAttribute, PoolConfiguration } from '../provisioning/directory.port.ts';
 import { DirectoryError } from '../provisioning/errors.ts';
 
 export interface CognitoSettings {
@@ -16,7 +19,8 @@ export interface CognitoSettings {
 }
 
 /**
- * Amazon Cognito as the Directory port: maps the request onto AdminCreateUser / AdminGetUser and
+ * Amazon Cognito as the Directory port: maps the request onto AdminCreateUser / AdminGetUser /
+ * DescribeUserPool and
  * every failure onto a DirectoryError. Credentials come only from the SDK's default provider
  * chain (environment, web identity for IRSA, instance metadata...).
  */
@@ -60,6 +64,12 @@ export function createCognitoDirectory(settings: CognitoSettings): Directory & {
         if (error instanceof DirectoryError && error.code === 'UserNotFoundException') return undefined;
         throw error;
       }
+    },
+
+    async describePool(userPoolId: string, signal?: AbortSignal): Promise<PoolConfiguration> {
+      const response = await send(() => client.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }), options(signal)));
+      if (!response.UserPool) throw new DirectoryError('InternalErrorException', 'DescribeUserPool answered without a UserPool');
+      return toPoolConfiguration(userPoolId, response.UserPool);
     },
 
     close(): void {
@@ -122,4 +132,40 @@ function toDirectoryUser(
     createdAt: (user.UserCreateDate ?? new Date(0)).toISOString(),
     lastModifiedAt: user.UserLastModifiedDate?.toISOString(),
   };
+}
+
+/** DescribeUserPool's answer, reduced to what the request checks use. */
+function toPoolConfiguration(userPoolId: string, pool: UserPoolType): PoolConfiguration {
+  const policy = pool.Policies?.PasswordPolicy;
+  return {
+    userPoolId,
+    usernameAttributes: [...(pool.UsernameAttributes ?? [])],
+    aliasAttributes: [...(pool.AliasAttributes ?? [])],
+    // Absent means case-sensitive: "true ... This is the default value" (UsernameConfigurationType,
+    // https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UsernameConfigurationType.html).
+    caseSensitive: pool.UsernameConfiguration?.CaseSensitive ?? true,
+    attributes: new Map((pool.SchemaAttributes ?? []).flatMap(toPoolAttribute).map((attribute) => [attribute.name, attribute])),
+    passwordPolicy: policy === undefined ? undefined : {
+      minimumLength: policy.MinimumLength ?? 8,
+      requireUppercase: policy.RequireUppercase ?? false,
+      requireLowercase: policy.RequireLowercase ?? false,
+      requireNumbers: policy.RequireNumbers ?? false,
+      requireSymbols: policy.RequireSymbols ?? false,
+    },
+  };
+}
+
+function toPoolAttribute(schema: SchemaAttributeType): PoolAttribute[] {
+  if (schema.Name === undefined) return [];
+  // DescribeUserPool names a developer-only attribute dev:<name>; AdminCreateUser writes it as dev:custom:<name>.
+  const name = schema.DeveloperOnlyAttribute === true && schema.Name.startsWith('dev:') && !schema.Name.startsWith('dev:custom:')
+    ? `dev:custom:${schema.Name.slice('dev:'.length)}`
+    : schema.Name;
+  return [{
+    name,
+    required: schema.Required ?? false,
+    mutable: schema.Mutable ?? true,
+    developerOnly: schema.DeveloperOnlyAttribute ?? false,
+    dataType: schema.AttributeDataType,
+  }];
 }

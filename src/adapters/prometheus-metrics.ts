@@ -17,6 +17,8 @@ export interface MetricSources {
   readonly backpressure: () => boolean;
   /** The consumer group's lag per partition of the input topic, read from the broker. */
   readonly lag: () => Promise<readonly { topic: string; partition: number; lag: number }[]>;
+  /** Whether each allowed pool's configuration (DescribeUserPool) could be read; pool ids are not personal data. */
+  readonly poolConfigurations?: () => readonly { userPoolId: string; available: boolean }[];
 }
 
 /** Lag is read from the broker at most this often, however often Prometheus scrapes. */
@@ -42,6 +44,11 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
     name: `${PREFIX}outcomes_total`,
     help: 'Outcomes acknowledged by the broker, by kind and failure reason.',
     labelNames: ['outcome', 'reason'],
+    registers,
+  });
+  const invitationsUndelivered = new Counter({
+    name: `${PREFIX}invitations_undelivered_total`,
+    help: 'Users answered as created (or re-invited) whose invitation Cognito could not deliver (invitationDelivered false); a RESEND delivers it.',
     registers,
   });
   const calls = new Counter({
@@ -127,9 +134,23 @@ export function createPrometheusMetrics(registry: Registry, sources: MetricSourc
     },
   });
 
+  const { poolConfigurations } = sources;
+  if (poolConfigurations !== undefined) {
+    new Gauge({
+      name: `${PREFIX}pool_configuration_available`,
+      help: '1 while the pool\'s configuration (DescribeUserPool) is known and its rules are checked before AdminCreateUser; 0 while only the static checks apply.',
+      labelNames: ['user_pool_id'],
+      registers,
+      collect() {
+        for (const { userPoolId, available } of poolConfigurations()) this.set({ user_pool_id: userPoolId }, available ? 1 : 0);
+      },
+    });
+  }
+
   return {
     received: (topic, mode) => received.inc({ topic, mode }),
     outcome: (outcome: OutcomeLabel, reason) => outcomes.inc({ outcome, reason }),
+    invitationUndelivered: () => invitationsUndelivered.inc(),
     called(operation: DirectoryOperation, result: string, seconds: number) {
       const label = result === 'success' ? result : errorCodeLabel(result);
       calls.inc({ operation, result: label });

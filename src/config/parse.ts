@@ -93,6 +93,12 @@ export const region = matching(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'a region such as us-
 
 export const poolId = matching(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as us-east-1_Example1', 'user pool id, such as `us-east-1_Example1`');
 
+export const customAttribute = matching(
+  /^(dev:)?custom:[\w.-]{1,20}$/,
+  'a custom attribute such as custom:provisioning_id',
+  'custom attribute, such as `custom:provisioning_id`',
+);
+
 export const topic = matching(
   /^[a-zA-Z0-9._-]{1,249}$/,
   'a Kafka topic name (letters, digits, ".", "_", "-"; at most 249)',

@@ -2,7 +2,7 @@
 // defaults to, and what it means. config.ts reads through this table, and
 // scripts/generate-config-docs.ts writes the README's and docs/contract.md's tables and
 // .env.example from it, so the docs cannot drift from what is checked.
-import { boolean, hostPort, list, missing, number, oneOf, poolId, region, text, topic, url, type Parser } from './parse.ts';
+import { boolean, customAttribute, hostPort, list, missing, number, oneOf, poolId, region, text, topic, url, type Parser } from './parse.ts';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512', 'aws'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -90,6 +90,11 @@ export const VARIABLES = {
     shownDefault: '`USER_POOL_ID`',
     example: 'us-east-1_Example1,us-east-1_Example2',
     meaning: 'allowlist: an event naming another pool fails with `pool-not-allowed` and no Cognito call. Set it or `USER_POOL_ID`, which must be in it.',
+  }),
+  PROVENANCE_ATTRIBUTE: optional(customAttribute, {
+    group: 'Cognito',
+    example: 'custom:provisioning_id',
+    meaning: 'a custom String attribute of every allowed pool that receives the id of the request that created the user, so a redelivered request is told apart from another request for the same username exactly; checked against each pool\'s schema at start (exit 2 when missing)',
   }),
   COGNITO_RATE_LIMIT: withDefault(number({ min: 0.01, max: 10_000 }), 50, {
     group: 'Cognito',

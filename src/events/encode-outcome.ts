@@ -43,6 +43,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
         requestId: context.requestId,
         userPoolId: outcome.userPoolId,
         username: user.username,
+        ...(context.username !== undefined ? { requestedUsername: context.username } : {}),
         sub: user.sub,
         userStatus: user.userStatus,
         enabled: user.enabled,
@@ -50,6 +51,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
         createdAt: user.createdAt,
         ...(user.lastModifiedAt !== undefined ? { lastModifiedAt: user.lastModifiedAt } : {}),
         alreadyExisted: outcome.kind === 'already_existed',
+        ...(outcome.invitationDelivered === false ? { invitationDelivered: false } : {}),
       },
     };
     return { topic: 'created', event, message: toMessage(event, context) };
@@ -66,7 +68,7 @@ export function encodeOutcome(outcome: Outcome, context: OutcomeContext): Outcom
     data: {
       requestId: context.requestId,
       ...(outcome.userPoolId !== undefined ? { userPoolId: outcome.userPoolId } : {}),
-      ...(context.username !== undefined ? { username: context.username } : {}),
+      ...(context.username !== undefined ? { username: context.username, requestedUsername: context.username } : {}),
       ...failureDetails(outcome),
       source: { topic: context.origin.topic, partition: context.origin.partition, offset: context.origin.offset },
     },
@@ -110,6 +112,14 @@ function failureDetails(outcome: Exclude<Outcome, { kind: 'created' | 'already_e
         reason: 'retries-exhausted',
         errorCode: outcome.errorCode,
         message: `gave up after ${outcome.attempts} attempts: ${outcome.message}`,
+        retryable: true,
+        attempts: outcome.attempts,
+      };
+    case 'limit_exceeded':
+      return {
+        reason: 'limit-exceeded',
+        errorCode: outcome.errorCode,
+        message: `a Cognito limit was reached (with Cognito's default email sender, the daily email cap); not retried, send the request again once it is lifted: ${outcome.message}`,
         retryable: true,
         attempts: outcome.attempts,
       };

@@ -96,7 +96,14 @@ export interface UserCreatedData {
    */
   requestId: string;
   userPoolId: string;
+  /**
+   * The username as Cognito stores it: in a pool with email or phone number as username, a generated name (the sub), not the email.
+   */
   username: string;
+  /**
+   * The username the request named (data.username of user.requested.v1); an email or phone number in a pool that signs in with them.
+   */
+  requestedUsername?: string;
   /**
    * Cognito's immutable user id.
    */
@@ -118,6 +125,10 @@ export interface UserCreatedData {
    * True when the user was already there and matched the request: a replay, not a new user.
    */
   alreadyExisted: boolean;
+  /**
+   * False when Cognito holds the user but could not deliver the invitation (CodeDeliveryFailureException, or its daily email cap): a request with messageAction RESEND delivers it. Absent otherwise, also when no invitation was asked for (SUPPRESS).
+   */
+  invitationDelivered?: boolean;
 }
 
 /**
@@ -146,11 +157,18 @@ export interface UserProvisioningFailedEvent {
 export interface UserProvisioningFailedData {
   requestId?: string;
   userPoolId?: string;
+  /**
+   * The username the request named (no user was made for it).
+   */
   username?: string;
   /**
-   * invalid-event: the event breaks a schema or AdminCreateUser rule (see violations). pool-not-allowed: the pool is outside the allowlist. rejected: Cognito refused the request. conflict: the username exists with other attributes. retries-exhausted: transient errors outlasted the retry budget.
+   * The username the request named, as in user.created.v1, so one field reads the same in both outcomes.
    */
-  reason: 'invalid-event' | 'pool-not-allowed' | 'rejected' | 'conflict' | 'retries-exhausted';
+  requestedUsername?: string;
+  /**
+   * invalid-event: the event breaks a schema or AdminCreateUser rule, or a rule of the pool's own configuration (see violations). pool-not-allowed: the pool is outside the allowlist. rejected: Cognito refused the request. conflict: the username exists with other attributes. retries-exhausted: transient errors outlasted the retry budget. limit-exceeded: Cognito answered LimitExceededException (with its default email sender, the daily email cap); not retried, send the request again once the limit is lifted.
+   */
+  reason: 'invalid-event' | 'pool-not-allowed' | 'rejected' | 'conflict' | 'retries-exhausted' | 'limit-exceeded';
   /**
    * The Cognito exception name, or the rule that was broken.
    */

@@ -73,7 +73,12 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
   const encoded = encodeOutcome(outcome, context);
   await deps.publish(encoded.topic, encoded.message);
   if (encoded.topic === 'created') {
-    finish(encoded.event.data.alreadyExisted ? 'already_existed' : 'created', 'none', describe(encoded.event.data.requestId, context, outcome), 'info');
+    const { data } = encoded.event;
+    // The user exists, its invitation does not: a success that someone must follow up.
+    const undelivered = data.invitationDelivered === false;
+    if (undelivered) deps.metrics.invitationUndelivered();
+    const fields = { ...describe(data.requestId, context, outcome), ...(undelivered ? { invitationDelivered: false } : {}) };
+    finish(data.alreadyExisted ? 'already_existed' : 'created', 'none', fields, undelivered ? 'warn' : 'info');
   } else {
     const { data } = encoded.event;
     finish('failed', data.reason, { ...describe(context.requestId, context, outcome), reason: data.reason, errorCode: data.errorCode, error: hidePersonal(data.message, context.username) }, 'warn');

@@ -8,6 +8,7 @@ export class ServiceHealth {
   #state: ServiceState = 'starting';
   #pausedBecause: string | undefined;
   #dead: string | undefined;
+  readonly #poolConfigurationUnavailable = new Map<string, string>();
 
   get state(): ServiceState {
     return this.#state;
@@ -47,13 +48,27 @@ export class ServiceHealth {
     this.#dead = because;
   }
 
-  describe(): { state: ServiceState; ready: boolean; live: boolean; pausedBecause?: string; deadBecause?: string } {
+  /** A pool whose configuration cannot be read is served with the static checks only: reported, still ready. */
+  poolConfiguration(userPoolId: string, available: boolean, because: string | undefined): void {
+    if (available) this.#poolConfigurationUnavailable.delete(userPoolId);
+    else this.#poolConfigurationUnavailable.set(userPoolId, `${because ?? 'unknown'}: checked with the static rules only`);
+  }
+
+  describe(): {
+    state: ServiceState;
+    ready: boolean;
+    live: boolean;
+    pausedBecause?: string;
+    deadBecause?: string;
+    poolConfigurationUnavailable?: Record<string, string>;
+  } {
     return {
       state: this.#state,
       ready: this.ready,
       live: this.live,
       ...(this.#pausedBecause !== undefined ? { pausedBecause: this.#pausedBecause } : {}),
       ...(this.#dead !== undefined ? { deadBecause: this.#dead } : {}),
+      ...(this.#poolConfigurationUnavailable.size > 0 ? { poolConfigurationUnavailable: Object.fromEntries(this.#poolConfigurationUnavailable) } : {}),
     };
   }
 }

@@ -6,6 +6,8 @@ export type OutcomeLabel = 'created' | 'already_existed' | 'failed' | 'dead_lett
 export interface PipelineMetrics extends CallObserver {
   received(topic: string, mode: string): void;
   outcome(outcome: OutcomeLabel, reason: string): void;
+  /** A user answered as created whose invitation Cognito could not deliver. */
+  invitationUndelivered(): void;
   inFlight(delta: number): void;
   paused(reason: 'systemic', paused: boolean): void;
   quarantined(quarantined: boolean): void;

@@ -2,13 +2,11 @@ import type { InboundMessage } from '../events/message.ts';
 import { SystemicError } from '../provisioning/errors.ts';
 import type { Batch } from './batch.port.ts';
 import type { InFlightSlots } from './in-flight-slots.ts';
-import type { SystemicPause } from './systemic-pause.ts';
+import type { SystemicPause, Turn } from './systemic-pause.ts';
 
 export interface BatchDeps {
   readonly handle: (message: InboundMessage) => Promise<void>;
-  readonly pause: SystemicPause;
-  /** Builds the call that tells whether the deployment works again. */
-  readonly probeFor: (error: SystemicError) => () => Promise<void>;
+  readonly pause: Pick<SystemicPause, 'trip' | 'turn' | 'canarySucceeded' | 'canaryFailed' | 'canaryHandedBack'>;
   readonly signal: AbortSignal;
   readonly heartbeatIntervalMs: number;
   /** Bounds the messages in flight across all partitions. */
@@ -22,9 +20,10 @@ export interface BatchDeps {
  * order (as Confluent's Parallel Consumer does in KEY mode). An offset is resolved only once
  * every message up to it has its outcome acknowledged, so the committed offset never passes an
  * unfinished message. A message that meets a systemic error waits for the pause to end and is
- * processed again from scratch. At shutdown, or when the partition is taken away, nothing new
- * starts and the unfinished rest is handed back uncommitted; a key whose message was handed back
- * starts nothing after it, so redelivery keeps the key's order.
+ * processed again from scratch, unless the pause picks it to run first, alone, as its canary. At
+ * shutdown, or when the partition is taken away, nothing new starts and the unfinished rest is
+ * handed back uncommitted; a key whose message was handed back starts nothing after it, so
+ * redelivery keeps the key's order.
  */
 export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void> {
   const lanes = new Map<string, Promise<boolean>>();
@@ -95,24 +94,42 @@ function laneOf(message: InboundMessage): string {
 
 async function processUntilDone(message: InboundMessage, deps: BatchDeps, stopped: () => boolean): Promise<boolean> {
   for (;;) {
-    if (!(await waitWhilePaused(deps, stopped))) return false;
+    const turn = await waitForTurn(deps, stopped);
+    if (turn === undefined) return false;
+    if (stopped()) {
+      if (turn === 'canary') deps.pause.canaryHandedBack();
+      return false;
+    }
     try {
       await deps.handle(message);
-      return true;
     } catch (error) {
+      const systemic = error instanceof SystemicError && !deps.signal.aborted;
+      if (turn === 'canary') {
+        if (systemic) deps.pause.canaryFailed(error);
+        else deps.pause.canaryHandedBack();
+      } else if (systemic) {
+        deps.pause.trip(error);
+      }
       if (deps.signal.aborted) return false;
-      if (!(error instanceof SystemicError)) throw error;
-      deps.pause.trip(error, deps.probeFor(error));
+      if (!systemic) throw error;
+      continue;
     }
+    // Any outcome, a failed one too, proves the deployment answers again.
+    if (turn === 'canary') deps.pause.canarySucceeded();
+    return true;
   }
 }
 
-/** Waits out a systemic pause; false when the wait was cut short (shutdown, rebalance). */
-async function waitWhilePaused(deps: BatchDeps, stopped: () => boolean): Promise<boolean> {
-  while (deps.pause.paused && !stopped()) {
+/** Waits out a systemic pause or for the canary's turn; undefined when the wait was cut short (shutdown, rebalance). */
+async function waitForTurn(deps: BatchDeps, stopped: () => boolean): Promise<Turn | undefined> {
+  while (!stopped()) {
     // Wake up now and then to notice a shutdown or a lost partition.
     const tick = AbortSignal.any([deps.signal, AbortSignal.timeout(deps.heartbeatIntervalMs)]);
-    await deps.pause.whenClear(tick).catch(() => undefined);
+    try {
+      return await deps.pause.turn(tick);
+    } catch {
+      // A tick or the shutdown: look again.
+    }
   }
-  return !stopped();
+  return undefined;
 }

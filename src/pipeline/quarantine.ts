@@ -69,6 +69,7 @@ export function feedingQuarantine(metrics: PipelineMetrics, quarantine: Pick<Qua
       metrics.outcome(outcome, reason);
       quarantine.record(FAILED.has(outcome), now());
     },
+    invitationUndelivered: () => metrics.invitationUndelivered(),
     inFlight: (delta) => metrics.inFlight(delta),
     paused: (reason, paused) => metrics.paused(reason, paused),
     quarantined: (quarantined) => metrics.quarantined(quarantined),

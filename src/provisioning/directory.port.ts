@@ -33,6 +33,44 @@ export interface Directory {
   createUser(user: NewUser, signal?: AbortSignal): Promise<DirectoryUser>;
   /** Resolves undefined when the pool has no such user. */
   getUser(userPoolId: string, username: string, signal?: AbortSignal): Promise<DirectoryUser | undefined>;
+  /** What the request checks need to know of a pool (DescribeUserPool). */
+  describePool(userPoolId: string, signal?: AbortSignal): Promise<PoolConfiguration>;
 }
 
-export type DirectoryOperation = 'AdminCreateUser' | 'AdminGetUser';
+export type DirectoryOperation = 'AdminCreateUser' | 'AdminGetUser' | 'DescribeUserPool';
+
+/** An attribute of the pool's schema, named as AdminCreateUser takes it (`custom:` included). */
+export interface PoolAttribute {
+  readonly name: string;
+  readonly required: boolean;
+  readonly mutable: boolean;
+  /** Written only as `dev:custom:<name>`, by administrators. */
+  readonly developerOnly: boolean;
+  /** String, Number, DateTime or Boolean; undefined when Cognito did not say. */
+  readonly dataType: string | undefined;
+}
+
+export interface PasswordPolicy {
+  readonly minimumLength: number;
+  readonly requireUppercase: boolean;
+  readonly requireLowercase: boolean;
+  readonly requireNumbers: boolean;
+  readonly requireSymbols: boolean;
+}
+
+/** A user pool's configuration, as far as the checks before AdminCreateUser need it. */
+export interface PoolConfiguration {
+  readonly userPoolId: string;
+  /**
+   * Email and/or phone number in place of a username: Cognito then takes the username the
+   * request names only as that attribute and stores the user under a generated name (the sub).
+   */
+  readonly usernameAttributes: readonly ('email' | 'phone_number')[];
+  /** Attributes users may also sign in with (email, phone_number, preferred_username). */
+  readonly aliasAttributes: readonly string[];
+  /** False: the username, email and preferred_username match in any case. */
+  readonly caseSensitive: boolean;
+  /** Every attribute of the schema, by name. */
+  readonly attributes: ReadonlyMap<string, PoolAttribute>;
+  readonly passwordPolicy: PasswordPolicy | undefined;
+}

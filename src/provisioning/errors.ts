@@ -2,16 +2,17 @@
 // classified here, by exception name and HTTP status, never by message text.
 //
 // - transient: worth retrying with backoff (throttling, server faults, network, timeouts);
+// - limit: a cap that no retry within minutes can outlast (Cognito's daily email cap): not
+//   retried, the request fails at once as retryable, to be sent again once the cap is lifted;
 // - permanent: this request will fail the same way again; it becomes a failed outcome;
 // - systemic: the deployment is broken (credentials, permissions, configuration), so every
-//   request would fail; consumption pauses until a probe call succeeds.
+//   request would fail; consumption pauses until one held request, run again, succeeds.
 
-export type ErrorKind = 'transient' | 'permanent' | 'systemic';
+export type ErrorKind = 'transient' | 'limit' | 'permanent' | 'systemic';
 
 const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   // Transient
   TooManyRequestsException: 'transient',
-  LimitExceededException: 'transient',
   InternalErrorException: 'transient',
   ServiceUnavailableException: 'transient',
   ThrottlingException: 'transient',
@@ -19,17 +20,21 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   RequestTimeoutException: 'transient',
   TimeoutError: 'transient',
   NetworkError: 'transient',
+  // A Lambda trigger that timed out or was throttled: usually passes.
+  UnexpectedLambdaException: 'transient',
+  // With Cognito's default email sender, the daily email cap (it cannot be raised); retries would
+  // only spend the UserCreation quota until tomorrow.
+  LimitExceededException: 'limit',
   // Permanent: the request itself is refused.
   InvalidParameterException: 'permanent',
   InvalidPasswordException: 'permanent',
   UserLambdaValidationException: 'permanent',
-  UnexpectedLambdaException: 'permanent',
-  InvalidLambdaResponseException: 'permanent',
   AliasExistsException: 'permanent',
   PreconditionNotMetException: 'permanent',
   UnsupportedUserStateException: 'permanent',
   UserNotFoundException: 'permanent',
   UsernameExistsException: 'permanent',
+  // Cognito creates the user before it fails to send the invitation: provision-user reads it back.
   CodeDeliveryFailureException: 'permanent',
   ValidationException: 'permanent',
   SerializationException: 'permanent',
@@ -47,6 +52,8 @@ const KIND_BY_NAME: Readonly<Record<string, ErrorKind>> = {
   InvalidSmsRoleTrustRelationshipException: 'systemic',
   InvalidEmailRoleAccessPolicyException: 'systemic',
   OperationNotEnabledException: 'systemic',
+  // A trigger deployed wrong answers every request with a response Cognito cannot read.
+  InvalidLambdaResponseException: 'systemic',
 };
 
 /** Classifies a failure by its exception name, falling back on the HTTP status. */
@@ -86,7 +93,7 @@ export class DirectoryError extends Error {
 export class SystemicError extends Error {
   override readonly name = 'SystemicError';
   readonly code: string;
-  /** The pool the failing call was for, so a probe can check that the same call works again. */
+  /** The pool the failing call was for (logged when consumption pauses). */
   readonly userPoolId: string;
 
   constructor(cause: DirectoryError, userPoolId: string) {

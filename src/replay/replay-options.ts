@@ -14,6 +14,7 @@ const REASONS: Record<FailureReason, true> = {
   rejected: true,
   conflict: true,
   'retries-exhausted': true,
+  'limit-exceeded': true,
 };
 const ERROR_CLASSES: Record<ErrorClass, true> = {
   oversized: true,

@@ -17,6 +17,9 @@ export interface RetrySettings {
 const CATEGORY: Record<DirectoryOperation, QuotaCategory> = {
   AdminCreateUser: 'user-creation',
   AdminGetUser: 'user-read',
+  // AWS meters DescribeUserPool apart (UserPoolRead), at a low rate; the service reads each pool
+  // once every few minutes, so a category of its own would only add a bucket that never fills.
+  DescribeUserPool: 'user-read',
 };
 
 /**

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { at, one, render, repoRoot } from './manifests.ts';
 
-// Least privilege: the role the pods assume may call AdminCreateUser and AdminGetUser on the
-// allowed pools and nothing else, and the example overlay, the policy and the trust policy
+// Least privilege: the role the pods assume may call AdminCreateUser, AdminGetUser and
+// DescribeUserPool (optional: without it the static checks alone apply) on the allowed pools and nothing else, and the example overlay, the policy and the trust policy
 // describe the same pools, region, account, namespace and service account.
 
 interface Statement {
@@ -23,12 +23,12 @@ describe('deploy/aws', () => {
   const roleArn = serviceAccount.metadata.annotations?.['eks.amazonaws.com/role-arn'] ?? '';
   const account = /^arn:aws:iam::(\d{12}):role\//.exec(roleArn)?.[1];
 
-  it('iam-policy.json allows only AdminCreateUser and AdminGetUser, only on the allowed pools', () => {
+  it('iam-policy.json allows only AdminCreateUser, AdminGetUser and DescribeUserPool, only on the allowed pools', () => {
     const { Version, Statement } = policy('iam-policy.json');
     expect(Version).toBe('2012-10-17');
     expect(Statement.every((statement) => statement.Effect === 'Allow')).toBe(true);
     const actions = Statement.flatMap((statement) => list(statement.Action));
-    expect(actions.sort()).toEqual(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminGetUser']);
+    expect(actions.sort()).toEqual(['cognito-idp:AdminCreateUser', 'cognito-idp:AdminGetUser', 'cognito-idp:DescribeUserPool']);
 
     const pools = new Set([...(config['ALLOWED_USER_POOL_IDS'] ?? '').split(','), config['USER_POOL_ID'] ?? ''].filter((id) => id !== ''));
     const arns = [...pools].map((id) => `arn:aws:cognito-idp:${config['AWS_REGION'] ?? ''}:${account ?? ''}:userpool/${id}`);

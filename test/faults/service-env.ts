@@ -6,10 +6,8 @@ import { inject } from 'vitest';
 /** The service's defaults (README, Configuration), set explicitly: the outage bound is computed from them. */
 export const RETRY = { maxAttempts: 12, maxDurationMs: 120_000, minDelayMs: 200, maxDelayMs: 20_000 } as const;
 export const MAX_IN_FLIGHT = 50;
-/** The systemic probe's schedule, tuning.systemicProbe in src/tuning.ts (not configurable): first after 1 s, doubling, at most 30 s apart. */
-export const PROBE = { firstDelayMs: 1_000, maxDelayMs: 30_000 } as const;
-/** The username the systemic probe reads (src/pipeline/systemic-probe.ts). */
-export const PROBE_USERNAME = 'user-provisioner-probe';
+/** The systemic pause's canary schedule, tuning.systemicCanary in src/tuning.ts (not configurable): first after 1 s, doubling, at most 30 s apart. */
+export const CANARY = { firstDelayMs: 1_000, maxDelayMs: 30_000 } as const;
 
 export function serviceEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
   const broker = inject('faultsBroker');
@@ -56,13 +54,13 @@ export function maxAttemptsWithin(windowMs: number, retry: typeof RETRY = RETRY)
   return attempts;
 }
 
-/** The most probes the systemic pause makes inside `windowMs` after it trips (first after firstDelay, doubling, capped). */
-export function maxProbesWithin(windowMs: number): number {
-  let probes = 0;
+/** The most canaries the systemic pause runs inside `windowMs` after it trips (first after firstDelay, doubling, capped). */
+export function maxCanariesWithin(windowMs: number): number {
+  let canaries = 0;
   let elapsed = 0;
-  for (let delay: number = PROBE.firstDelayMs; ; delay = Math.min(delay * 2, PROBE.maxDelayMs)) {
+  for (let delay: number = CANARY.firstDelayMs; ; delay = Math.min(delay * 2, CANARY.maxDelayMs)) {
     elapsed += delay;
-    if (elapsed > windowMs) return probes;
-    probes++;
+    if (elapsed > windowMs) return canaries;
+    canaries++;
   }
 }

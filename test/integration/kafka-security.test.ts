@@ -1,13 +1,12 @@
 // TLS and SASL/SCRAM end to end. This file starts a broker of its own with a SASL_SSL listener
-// (scripts/kafka.sh with KAFKA_SECURE_PORT: a throwaway CA, SCRAM users added at format time) on
+// (the stack's startKafka with `secure`: a throwaway CA, SCRAM users added at format time) on
 // free ports, so its data dir is apart from the suite's shared broker. The service trusts that CA
 // only through NODE_EXTRA_CA_CERTS (no code of its own reads a CA), as a deployment would with a
 // private CA. Everything it prints, publishes and serves is then scanned for the secrets used.
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startKafka } from '../../scripts/stack.ts';
 import { Cleanup } from '../support/cleanup.ts';
 import { freePorts } from '../support/loopback.ts';
 import { CognitoTestClient } from '../support/cognito-test-client.ts';
@@ -15,9 +14,6 @@ import { requestEvent, structured } from '../support/events.ts';
 import { KafkaTestClient, type Topics } from '../support/kafka-test-client.ts';
 import { createdFor, failedFor } from '../support/outcomes.ts';
 import { metricValue, ServiceProcess } from '../support/service-process.ts';
-
-const run = promisify(execFile);
-const root = new URL('../../', import.meta.url).pathname;
 
 type ScramMechanism = 'scram-sha-256' | 'scram-sha-512';
 
@@ -127,24 +123,14 @@ describe('the service without the CA', () => {
   });
 });
 
-/** A broker of this file's own, with the secure listener, stopped (and its data dir deleted) by `cleanup`. */
+/** A broker of this file's own, with the secure listener, stopped (and its data dir deleted) by `steps`. */
 async function startSecureBroker(steps: Cleanup): Promise<SecureBroker> {
   const [port, controllerPort, securePort] = await freePorts(3);
   if (port === undefined || controllerPort === undefined || securePort === undefined) throw new Error('no free ports');
-  const env = {
-    ...process.env,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controllerPort),
-    KAFKA_SECURE_PORT: String(securePort),
-    KAFKA_SCRAM_USERNAME: SCRAM_USERNAME,
-    KAFKA_SCRAM_PASSWORD: SCRAM_PASSWORD,
-  };
-  // Registered before the start: a start that fails half-way leaves a process to stop.
-  steps.add(env, async (started) => {
-    await run('bash', ['scripts/kafka.sh', 'stop'], { cwd: root, env: started });
-  });
-  const { stdout } = await run('bash', ['scripts/kafka.sh', 'start'], { cwd: root, env, timeout: 600_000 });
-  return { brokers: assignment(stdout, 'KAFKA_SECURE_BROKERS'), caFile: assignment(stdout, 'KAFKA_CA_FILE') };
+  const kafka = await startKafka({ port, controllerPort, secure: { port: securePort, username: SCRAM_USERNAME, password: SCRAM_PASSWORD } });
+  steps.add(kafka, (started) => started.stop());
+  if (kafka.secure === undefined) throw new Error('the broker has no SASL_SSL listener');
+  return kafka.secure;
 }
 
 /** A test client with the settings the service gets, but the CA given directly (NODE_EXTRA_CA_CERTS is read at start). */
@@ -197,11 +183,4 @@ async function readinessUntilExit(service: ServiceProcess, timeoutMs = 90_000): 
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return answers;
-}
-
-
-function assignment(stdout: string, name: string): string {
-  const line = stdout.split('\n').find((l) => l.startsWith(`${name}=`));
-  if (line === undefined) throw new Error(`scripts/kafka.sh printed no ${name}=`);
-  return line.slice(name.length + 1);
 }

@@ -140,7 +140,7 @@ describe('bad input', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toEqual([
-      'user-provisioner replay: --reason "retries-exhuasted" is not one of invalid-event, pool-not-allowed, rejected, conflict, retries-exhausted (see user-provisioner replay --help)',
+      'user-provisioner replay: --reason "retries-exhuasted" is not one of invalid-event, pool-not-allowed, rejected, conflict, retries-exhausted, limit-exceeded (see user-provisioner replay --help)',
     ]);
   });
 

@@ -160,6 +160,30 @@ export function describeDirectoryContract(name: string, makeDirectory: () => Pro
         await expect(directory.getUser(userPoolId, created.username)).resolves.toMatchObject({ username: created.username });
       });
     });
+
+    describe('describePool', () => {
+      it('describes the pool as created: case-sensitive, no email or phone as username, its schema with custom:employee_id', async () => {
+        const { directory, userPoolId } = current();
+
+        const pool = await directory.describePool(userPoolId);
+
+        expect(pool.userPoolId).toBe(userPoolId);
+        // CreateUserPool without UsernameConfiguration: case-sensitive, the documented default.
+        expect(pool.caseSensitive).toBe(true);
+        expect(pool.usernameAttributes).toEqual([]);
+        expect(pool.attributes.get('custom:employee_id')).toMatchObject({ name: 'custom:employee_id', required: false, developerOnly: false, dataType: 'String' });
+        expect(pool.attributes.has('email')).toBe(true);
+        expect(pool.attributes.has('custom:not_in_the_schema')).toBe(false);
+      });
+
+      it('rejects a pool that does not exist with ResourceNotFoundException (systemic)', async () => {
+        const { directory, userPoolId } = current();
+
+        const error = await rejectionOf(directory.describePool(missingPoolLike(userPoolId)));
+
+        expect(error).toMatchObject({ code: 'ResourceNotFoundException', kind: 'systemic' });
+      });
+    });
   });
 }
 

@@ -6,6 +6,8 @@ import { createInterface } from 'node:readline';
 import { TEST_CREDENTIALS, TEST_REGION } from './cognito-test-client.ts';
 import type { Topics } from './kafka-test-client.ts';
 
+export { metricValue } from './metrics-text.ts';
+
 const root = new URL('../../', import.meta.url).pathname;
 
 export interface ServiceOptions {
@@ -131,18 +133,4 @@ export class ServiceProcess {
       if (port !== undefined) this.metricsPort = port;
     }
   }
-}
-
-/** Reads one sample of a Prometheus text exposition, 0 when absent. */
-export function metricValue(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
-  let total = 0;
-  let found = false;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    const matches = Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`));
-    if (!matches) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-    found = true;
-  }
-  return found ? total : 0;
 }

@@ -84,6 +84,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ redisUrl: `rediss://user:${REDIS_PASSWORD}@redis:6380`, metricsPort: 0, logLevel: 'debug', logPersonalData: true, shutdownTimeoutMs: 5000 });
   });
 
+  it('reads PROVENANCE_ATTRIBUTE, a custom or developer-only attribute, and leaves it unset by default', () => {
+    expect(loadConfig(BASE).cognito.provenanceAttribute).toBeUndefined();
+    expect(loadConfig({ ...BASE, PROVENANCE_ATTRIBUTE: 'custom:provisioning_id' }).cognito.provenanceAttribute).toBe('custom:provisioning_id');
+    expect(loadConfig({ ...BASE, PROVENANCE_ATTRIBUTE: 'dev:custom:provisioning_id' }).cognito.provenanceAttribute).toBe('dev:custom:provisioning_id');
+  });
+
   it('defaults ALLOWED_USER_POOL_IDS to USER_POOL_ID', () => {
     expect(loadConfig(BASE).cognito.allowedUserPoolIds).toEqual(['us-east-1_Example1']);
   });
@@ -157,6 +163,8 @@ describe('loadConfig', () => {
       ['TOPIC_DLQ invalid', { ...BASE, TOPIC_DLQ: 'dlq!' }, 'TOPIC_DLQ'],
       ['KAFKA_SSL not a boolean', { ...BASE, KAFKA_SSL: 'maybe' }, 'KAFKA_SSL'],
       ['LOG_PERSONAL_DATA not a boolean', { ...BASE, LOG_PERSONAL_DATA: 'sometimes' }, 'LOG_PERSONAL_DATA'],
+      ['PROVENANCE_ATTRIBUTE a standard attribute', { ...BASE, PROVENANCE_ATTRIBUTE: 'email' }, 'PROVENANCE_ATTRIBUTE'],
+      ['PROVENANCE_ATTRIBUTE longer than a custom attribute name may be', { ...BASE, PROVENANCE_ATTRIBUTE: `custom:${'p'.repeat(21)}` }, 'PROVENANCE_ATTRIBUTE'],
     ];
 
     it.each(cases)('%s', (_name, env, variable) => {

@@ -5,6 +5,7 @@ import type { DirectoryOperation } from '../../../src/provisioning/directory.por
 export class RecordingMetrics implements PipelineMetrics {
   readonly receivedEvents: { topic: string; mode: string }[] = [];
   readonly outcomes: { outcome: OutcomeLabel; reason: string }[] = [];
+  invitationsUndelivered = 0;
   readonly calls: { operation: DirectoryOperation; result: string; seconds: number }[] = [];
   readonly retries: { operation: DirectoryOperation; errorCode: string }[] = [];
   readonly inFlightDeltas: number[] = [];
@@ -18,6 +19,10 @@ export class RecordingMetrics implements PipelineMetrics {
 
   outcome(outcome: OutcomeLabel, reason: string): void {
     this.outcomes.push({ outcome, reason });
+  }
+
+  invitationUndelivered(): void {
+    this.invitationsUndelivered++;
   }
 
   called(operation: DirectoryOperation, result: string, seconds: number): void {

@@ -48,6 +48,7 @@ const failures: Outcome[] = [
   { kind: 'rejected', userPoolId: POOL, errorCode: 'InvalidPasswordException', message: 'Password does not conform to policy', attempts: 1 },
   { kind: 'conflict', userPoolId: POOL, differingAttributes: ['email', 'locale'], attempts: 2 },
   { kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 12 },
+  { kind: 'limit_exceeded', userPoolId: POOL, errorCode: 'LimitExceededException', message: 'Exceeded daily email limit for the operation or the account.', attempts: 2 },
 ];
 
 describe('encodeOutcome', () => {
@@ -68,6 +69,7 @@ describe('encodeOutcome', () => {
           requestId: 'req-1',
           userPoolId: POOL,
           username: 'jdoe',
+          requestedUsername: 'jdoe',
           sub: user.sub,
           userStatus: 'FORCE_CHANGE_PASSWORD',
           enabled: true,
@@ -80,6 +82,16 @@ describe('encodeOutcome', () => {
       expectValid(encoded);
     });
 
+    it('carries Cognito\'s username and the requested one apart when the pool stores the user under its sub', () => {
+      const stored = { ...user, username: user.sub };
+      const encoded = encodeOutcome({ kind: 'created', userPoolId: POOL, user: stored, attempts: 1 }, context({ username: 'Jane.Doe@example.com' }));
+      const event = parsedValue(encoded) as { subject: string; data: { username: string; requestedUsername: string } };
+      expect(event.subject).toBe(user.sub);
+      expect(event.data.username).toBe(user.sub);
+      expect(event.data.requestedUsername).toBe('Jane.Doe@example.com');
+      expectValid(encoded);
+    });
+
     it('marks an already-existing user alreadyExisted, with the same id as a created answer', () => {
       const created = encodeOutcome({ kind: 'created', userPoolId: POOL, user, attempts: 1 }, context());
       const replayed = encodeOutcome({ kind: 'already_existed', userPoolId: POOL, user, attempts: 2 }, context());
@@ -87,6 +99,19 @@ describe('encodeOutcome', () => {
       expect(replayed.event.data).toMatchObject({ alreadyExisted: true });
       expect(replayed.event.id).toBe(created.event.id);
       expectValid(replayed);
+    });
+
+    it.each(['created', 'already_existed'] as const)('%s with an undelivered invitation carries invitationDelivered false', (kind) => {
+      const encoded = encodeOutcome({ kind, userPoolId: POOL, user, attempts: 2, invitationDelivered: false }, context());
+      expect(encoded.topic).toBe('created');
+      expect(encoded.event.data).toMatchObject({ alreadyExisted: kind === 'already_existed', invitationDelivered: false });
+      expect(encoded.event.id).toBe(outcomeId('req-1', CREATED_TYPE));
+      expectValid(encoded);
+    });
+
+    it('leaves invitationDelivered out otherwise', () => {
+      const encoded = encodeOutcome({ kind: 'already_existed', userPoolId: POOL, user, attempts: 2 }, context());
+      expect(encoded.event.data).not.toHaveProperty('invitationDelivered');
     });
 
     it('sets time to when the user was created, not to now', () => {
@@ -149,6 +174,12 @@ describe('encodeOutcome', () => {
       expect(event.data).toMatchObject({ reason: 'rejected', errorCode: 'InvalidPasswordException', message: 'Password does not conform to policy', retryable: false, attempts: 1 });
     });
 
+    it("rejected by a trigger: UserLambdaValidationException with the trigger's message", () => {
+      const message = 'PreSignUp failed with error not on the HR roster.';
+      const { event } = encodeOutcome({ kind: 'rejected', userPoolId: POOL, errorCode: 'UserLambdaValidationException', message, attempts: 1 }, context());
+      expect(event.data).toMatchObject({ reason: 'rejected', errorCode: 'UserLambdaValidationException', message, retryable: false });
+    });
+
     it('conflict: UsernameExistsException naming the differing attributes', () => {
       const { event } = encodeOutcome({ kind: 'conflict', userPoolId: POOL, differingAttributes: ['email', 'locale'], attempts: 2 }, context());
       expect(event.data).toMatchObject({ reason: 'conflict', errorCode: 'UsernameExistsException', retryable: false, attempts: 2 });
@@ -159,6 +190,14 @@ describe('encodeOutcome', () => {
       const { event } = encodeOutcome({ kind: 'retries_exhausted', userPoolId: POOL, errorCode: 'TooManyRequestsException', message: 'Rate exceeded', attempts: 12 }, context());
       expect(event.data).toMatchObject({ reason: 'retries-exhausted', errorCode: 'TooManyRequestsException', retryable: true, attempts: 12 });
       expect((event.data as { message: string }).message).toContain('Rate exceeded');
+    });
+
+    it('limit-exceeded: retryable, with the code, the attempts and what it means', () => {
+      const { event } = encodeOutcome(failures[6] as Outcome, context());
+      expect(event.data).toMatchObject({ reason: 'limit-exceeded', errorCode: 'LimitExceededException', retryable: true, attempts: 2 });
+      const { message } = event.data as { message: string };
+      expect(message).toContain('daily email cap');
+      expect(message).toContain('Exceeded daily email limit for the operation or the account.');
     });
 
     it('leaves subject and username out when the request named no username', () => {

@@ -79,6 +79,7 @@ describe('handleMessage', () => {
     expect(onlyPublished(published)).toMatchObject({ type: 'user.created.v1', data: { alreadyExisted: false, username: USERNAME } });
     expect(metrics.receivedEvents).toEqual([{ topic: 'user-requested', mode: 'structured' }]);
     expect(metrics.outcomes).toEqual([{ outcome: 'created', reason: 'none' }]);
+    expect(metrics.invitationsUndelivered).toBe(0);
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatchObject({
       level: 'info',
@@ -96,11 +97,24 @@ describe('handleMessage', () => {
     expect(metrics.outcomes).toEqual([{ outcome: 'already_existed', reason: 'none' }]);
   });
 
+  it('an undelivered invitation: created with invitationDelivered false, counted, and logged as a warning', async () => {
+    const { handle, directory, published, metrics, logs } = setup();
+    directory.failInvitationNext(simulatedCognitoError('CodeDeliveryFailureException'));
+    await handle(requestMessage({ messageAction: undefined, desiredDeliveryMediums: ['EMAIL'] }));
+    expect(published.map((p) => p.topic)).toEqual(['created']);
+    expect(onlyPublished(published).data).toMatchObject({ alreadyExisted: false, invitationDelivered: false });
+    expect(metrics.outcomes).toEqual([{ outcome: 'created', reason: 'none' }]);
+    expect(metrics.invitationsUndelivered).toBe(1);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatchObject({ level: 'warn', message: 'outcome', fields: { outcome: 'created', invitationDelivered: false, attempts: 2 } });
+  });
+
   it.each([
     ['invalid-event', requestMessage({ extra: 1 }), undefined],
     ['pool-not-allowed', requestMessage({ userPoolId: 'us-east-1_Elsewhere' }), undefined],
     ['rejected', requestMessage(), 'InvalidPasswordException'],
     ['retries-exhausted', requestMessage(), 'TooManyRequestsException'],
+    ['limit-exceeded', requestMessage(), 'LimitExceededException'],
   ] as const)('%s: one publish on the failed topic, labelled failed with the reason', async (reason, message, failure) => {
     const { handle, directory, published, metrics, logs } = setup();
     if (failure !== undefined) directory.failNext('AdminCreateUser', simulatedCognitoError(failure));

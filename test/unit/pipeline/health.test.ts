@@ -34,4 +34,18 @@ describe('ServiceHealth', () => {
     health.died('KafkaJSNumberOfRetriesExceeded');
     expect(health.describe()).toEqual({ state: 'consuming', ready: false, live: false, deadBecause: 'KafkaJSNumberOfRetriesExceeded' });
   });
+
+  it('names each pool served with the static checks only, and stays ready', () => {
+    const health = new ServiceHealth();
+    health.consuming();
+    health.poolConfiguration('us-east-1_Example1', false, 'AccessDeniedException');
+    expect(health.describe()).toEqual({
+      state: 'consuming',
+      ready: true,
+      live: true,
+      poolConfigurationUnavailable: { 'us-east-1_Example1': 'AccessDeniedException: checked with the static rules only' },
+    });
+    health.poolConfiguration('us-east-1_Example1', true, undefined);
+    expect(health.describe()).toEqual({ state: 'consuming', ready: true, live: true });
+  });
 });

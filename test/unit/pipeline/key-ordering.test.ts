@@ -43,10 +43,9 @@ function gatedHandler() {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 function deps(overrides: Partial<BatchDeps> & Pick<BatchDeps, 'handle'>): BatchDeps {
-  const pause = new SystemicPause({ paused: () => undefined, resumed: () => undefined }, { firstDelayMs: 60_000, maxDelayMs: 60_000 });
+  const pause = new SystemicPause({ paused: () => undefined, resumed: () => undefined, fetchingCanary: () => undefined }, { firstDelayMs: 60_000, maxDelayMs: 60_000, sustainedMs: 60_000 });
   return {
     pause,
-    probeFor: () => () => new Promise(() => undefined),
     signal: new AbortController().signal,
     heartbeatIntervalMs: 60_000,
     slots: new InFlightSlots(16),
@@ -160,15 +159,13 @@ describe('key-ordered concurrency', () => {
     expect(slots.used).toBe(0);
   });
 
-  it('a systemic error on one key pauses every key; all continue after the probe', async () => {
+  it('a systemic error on one key pauses every key; all continue after the canary', async () => {
     let fixed = false;
-    const pause = new SystemicPause({ paused: () => undefined, resumed: () => undefined }, { firstDelayMs: 1, maxDelayMs: 1 });
-    const probeFor = () => () => (fixed ? Promise.resolve() : Promise.reject(new Error('still broken')));
+    const pause = new SystemicPause({ paused: () => undefined, resumed: () => undefined, fetchingCanary: () => undefined }, { firstDelayMs: 1, maxDelayMs: 1, sustainedMs: 60_000 });
     const calls: string[] = [];
     const batch = new FakeBatch(messages('10:a', '11:b'));
     const done = processBatch(batch, deps({
       pause,
-      probeFor,
       heartbeatIntervalMs: 5,
       handle: (message) => {
         calls.push(message.offset);

@@ -23,9 +23,12 @@ function systemicError(): SystemicError {
   return new SystemicError(new DirectoryError('NotAuthorizedException', 'expired'), 'us-east-1_Example1');
 }
 
-/** A SystemicPause whose probe succeeds only once fix() is called; `paused` resolves when it pauses. */
+/**
+ * A SystemicPause with waits of a millisecond or two; `paused` resolves when it pauses.
+ * `handleSystemic` fails with a systemic error until fix() is called, then resolves.
+ */
 function controlledPause() {
-  const fixed = latch();
+  let fixed = false;
   const paused = latch();
   const events: string[] = [];
   const pause = new SystemicPause(
@@ -35,20 +38,17 @@ function controlledPause() {
         paused.resolve();
       },
       resumed: () => events.push('resumed'),
+      fetchingCanary: () => events.push('fetching'),
     },
-    { firstDelayMs: 1, maxDelayMs: 2 },
+    { firstDelayMs: 1, maxDelayMs: 2, sustainedMs: 60_000 },
   );
-  let probes = 0;
-  const probeFor = (_error: SystemicError) => async () => {
-    probes++;
-    await fixed.promise;
-  };
-  return { pause, probeFor, events, paused: paused.promise, fix: () => fixed.resolve(), probes: () => probes };
+  const handleSystemic = () => (fixed ? Promise.resolve() : Promise.reject(systemicError()));
+  return { pause, events, paused: paused.promise, fix: () => void (fixed = true), handleSystemic };
 }
 
 function deps(overrides: Partial<BatchDeps> & Pick<BatchDeps, 'handle'>): BatchDeps {
-  const { pause, probeFor } = controlledPause();
-  return { pause, probeFor, signal: new AbortController().signal, heartbeatIntervalMs: 1, slots: new InFlightSlots(16), ...overrides };
+  const { pause } = controlledPause();
+  return { pause, signal: new AbortController().signal, heartbeatIntervalMs: 1, slots: new InFlightSlots(16), ...overrides };
 }
 
 describe('processBatch', () => {
@@ -86,10 +86,9 @@ describe('processBatch', () => {
     const batch = new FakeBatch(messages('10', '11', '12'));
     const bug = new Error('publish not acknowledged');
     const handled: string[] = [];
-    const { pause, probeFor, events } = controlledPause();
+    const { pause, events } = controlledPause();
     const failing = processBatch(batch, deps({
       pause,
-      probeFor,
       handle: (message) => {
         handled.push(message.offset);
         return message.offset === '11' ? Promise.reject(bug) : Promise.resolve();
@@ -102,53 +101,51 @@ describe('processBatch', () => {
   });
 
   describe('on a systemic error', () => {
-    it('pauses, heartbeats while paused, and processes the same message again once a probe succeeds', async () => {
+    it('pauses, heartbeats while paused, runs the same message again as the canary, and the next only once it succeeds', async () => {
       const batch = new FakeBatch(messages('10', '11'));
       const control = controlledPause();
       const heartbeat = latch();
       batch.onHeartbeat = () => heartbeat.resolve();
       const handled: string[] = [];
-      let failures = 1;
+      const canaries = latch();
       const done = processBatch(batch, deps({
         pause: control.pause,
-        probeFor: control.probeFor,
         handle: (message) => {
           handled.push(message.offset);
-          if (message.offset === '10' && failures-- > 0) return Promise.reject(systemicError());
-          return Promise.resolve();
+          // The first call and two canaries have met the fault.
+          if (handled.length === 3) canaries.resolve();
+          return message.offset === '10' ? control.handleSystemic() : Promise.resolve();
         },
       }));
 
       await control.paused;
       await heartbeat.promise;
+      await canaries.promise;
       expect(control.pause.paused).toBe(true);
       expect(batch.heartbeats).toBeGreaterThan(0);
       expect(batch.resolved).toEqual([]);
-      expect(handled).toEqual(['10']);
+      expect(new Set(handled)).toEqual(new Set(['10']));
 
       control.fix();
       await done;
-      expect(handled).toEqual(['10', '10', '11']);
+      expect(handled.slice(-2)).toEqual(['10', '11']);
+      expect(handled.filter((offset) => offset === '11')).toEqual(['11']);
       expect(batch.resolved).toEqual(['10', '11']);
       expect(control.events).toEqual(['paused', 'resumed']);
     });
 
-    it('pauses once when several partitions trip it, and all go on after the probe', async () => {
+    it('pauses once when several partitions trip it, and all go on after the canary', async () => {
       const control = controlledPause();
       const batches = [new FakeBatch(messages('1'), 'user-requested', 0), new FakeBatch(messages('7'), 'user-requested', 1), new FakeBatch(messages('9'), 'user-requested', 2)];
       const tripped: Promise<undefined>[] = [];
       const runs = batches.map((batch) => {
-        let first = true;
         const hasTripped = latch();
         tripped.push(hasTripped.promise);
         return processBatch(batch, deps({
           pause: control.pause,
-          probeFor: control.probeFor,
           handle: () => {
-            if (!first) return Promise.resolve();
-            first = false;
             hasTripped.resolve();
-            return Promise.reject(systemicError());
+            return control.handleSystemic();
           },
         }));
       });
@@ -169,17 +166,37 @@ describe('processBatch', () => {
       const handled: string[] = [];
       const done = processBatch(batch, deps({
         pause: control.pause,
-        probeFor: control.probeFor,
         handle: (message) => {
           handled.push(message.offset);
-          return handled.length === 1 ? Promise.reject(systemicError()) : Promise.resolve();
+          return message.offset === '10' ? control.handleSystemic() : Promise.resolve();
         },
       }));
       await heartbeat.promise;
-      expect(handled).toEqual(['10']);
+      expect(new Set(handled)).toEqual(new Set(['10']));
       control.fix();
       await done;
-      expect(handled).toEqual(['10', '10', '11']);
+      expect(handled.slice(-2)).toEqual(['10', '11']);
+      expect(handled.filter((offset) => offset === '11')).toEqual(['11']);
+    });
+
+    it('passes the canary on when it fails for another reason: its batch fails, the other message is the next canary', async () => {
+      const control = controlledPause();
+      const bug = new Error('publish not acknowledged');
+      const batches = [new FakeBatch(messages('1'), 'user-requested', 0), new FakeBatch(messages('7'), 'user-requested', 1)];
+      const calls: string[] = [];
+      const handle = (message: InboundMessage) => {
+        calls.push(message.offset);
+        if (calls.length <= 2) return control.handleSystemic();
+        // The first canary meets a bug; the second is answered.
+        return calls.length === 3 ? Promise.reject(bug) : Promise.resolve();
+      };
+      const results = await Promise.allSettled(batches.map((batch) => processBatch(batch, deps({ pause: control.pause, handle }))));
+      expect(calls).toHaveLength(4);
+      const [firstCanary, secondCanary] = calls.slice(2);
+      expect([firstCanary, secondCanary].sort()).toEqual(['1', '7']);
+      expect(results.map((result) => result.status)).toEqual(firstCanary === '1' ? ['rejected', 'fulfilled'] : ['fulfilled', 'rejected']);
+      expect(results.find((result) => result.status === 'rejected')?.reason).toBe(bug);
+      expect(control.events).toEqual(['paused', 'resumed']);
     });
 
     it('hands the message back, unresolved, when shutdown aborts the wait', async () => {
@@ -189,7 +206,6 @@ describe('processBatch', () => {
       const handled: string[] = [];
       const done = processBatch(batch, deps({
         pause: control.pause,
-        probeFor: control.probeFor,
         signal: shutdown.signal,
         heartbeatIntervalMs: 60_000,
         handle: (message) => {
@@ -213,7 +229,7 @@ describe('processBatch', () => {
         batch.active = false;
         heartbeat.resolve();
       };
-      const done = processBatch(batch, deps({ pause: control.pause, probeFor: control.probeFor, handle: () => Promise.reject(systemicError()) }));
+      const done = processBatch(batch, deps({ pause: control.pause, handle: () => Promise.reject(systemicError()) }));
       await heartbeat.promise;
       await done;
       expect(batch.resolved).toEqual([]);

@@ -100,6 +100,7 @@ describe('feedingQuarantine', () => {
     observed.endToEnd(0.25);
     observed.called('AdminCreateUser', 'success', 0.1);
     observed.retried('AdminGetUser', 'TooManyRequestsException');
+    observed.invitationUndelivered();
     expect(metrics.receivedEvents).toEqual([{ topic: 'users.requested', mode: 'binary' }]);
     expect(metrics.inFlightDeltas).toEqual([1]);
     expect(metrics.pauses).toEqual([true]);
@@ -107,6 +108,7 @@ describe('feedingQuarantine', () => {
     expect(metrics.endToEndSeconds).toEqual([0.25]);
     expect(metrics.calls).toEqual([{ operation: 'AdminCreateUser', result: 'success', seconds: 0.1 }]);
     expect(metrics.retries).toEqual([{ operation: 'AdminGetUser', errorCode: 'TooManyRequestsException' }]);
+    expect(metrics.invitationsUndelivered).toBe(1);
     expect(recorded).toEqual([]);
   });
 

@@ -5,6 +5,8 @@ describe('classifyError', () => {
   it.each([
     ['TooManyRequestsException', 'transient'],
     ['InternalErrorException', 'transient'],
+    ['UnexpectedLambdaException', 'transient'],
+    ['LimitExceededException', 'limit'],
     ['InvalidParameterException', 'permanent'],
     ['InvalidPasswordException', 'permanent'],
     ['UserLambdaValidationException', 'permanent'],
@@ -13,11 +15,13 @@ describe('classifyError', () => {
     ['UnsupportedUserStateException', 'permanent'],
     ['UserNotFoundException', 'permanent'],
     ['UsernameExistsException', 'permanent'],
+    ['CodeDeliveryFailureException', 'permanent'],
     ['NotAuthorizedException', 'systemic'],
     ['ResourceNotFoundException', 'systemic'],
     ['InvalidSmsRoleAccessPolicyException', 'systemic'],
     ['InvalidSmsRoleTrustRelationshipException', 'systemic'],
     ['OperationNotEnabledException', 'systemic'],
+    ['InvalidLambdaResponseException', 'systemic'],
     ['CredentialsProviderError', 'systemic'],
   ] as const)('classifies %s as %s', (name, kind) => {
     expect(classifyError(name)).toBe(kind);
@@ -25,6 +29,8 @@ describe('classifyError', () => {
 
   it('goes by the name before the status', () => {
     expect(classifyError('TooManyRequestsException', 400)).toBe('transient');
+    expect(classifyError('LimitExceededException', 400)).toBe('limit');
+    expect(classifyError('UnexpectedLambdaException', 400)).toBe('transient');
     expect(classifyError('NotAuthorizedException', 400)).toBe('systemic');
     expect(classifyError('InvalidParameterException', 500)).toBe('permanent');
   });
@@ -58,6 +64,9 @@ describe('errorCodeLabel', () => {
   it('keeps known exception names', () => {
     expect(errorCodeLabel('TooManyRequestsException')).toBe('TooManyRequestsException');
     expect(errorCodeLabel('NotAuthorizedException')).toBe('NotAuthorizedException');
+    for (const name of ['LimitExceededException', 'CodeDeliveryFailureException', 'UnexpectedLambdaException', 'InvalidLambdaResponseException']) {
+      expect(errorCodeLabel(name)).toBe(name);
+    }
   });
 
   it('keeps HttpNNN codes (a bounded set)', () => {

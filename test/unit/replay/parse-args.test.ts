@@ -65,7 +65,7 @@ describe('parseReplayArgs', () => {
     [['--from', 'failed', '--from', 'dlq'], '--from is given 2 times'],
     [['--from', 'failed', '--frm', 'x'], "Unknown option '--frm'"],
     [['--from', 'failed', 'extra'], "Unexpected argument 'extra'"],
-    [['--from', 'failed', '--reason', 'retries-exhuasted'], '--reason "retries-exhuasted" is not one of invalid-event, pool-not-allowed, rejected, conflict, retries-exhausted'],
+    [['--from', 'failed', '--reason', 'retries-exhuasted'], '--reason "retries-exhuasted" is not one of invalid-event, pool-not-allowed, rejected, conflict, retries-exhausted, limit-exceeded'],
     [['--from', 'dlq', '--error-class', 'bad'], '--error-class "bad" is not one of'],
     [['--from', 'dlq', '--reason', 'rejected'], '--reason applies to --from failed'],
     [['--from', 'failed', '--error-class', 'oversized'], '--error-class applies to --from dlq'],

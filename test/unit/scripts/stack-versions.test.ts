@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pinnedVersions } from '../../../scripts/stack.ts';
+
+// scripts/versions.env is the one pin of each version of the local stack. The places that cannot
+// read it (docker-compose.yml's images must be literal; see test/unit/deploy/compose.test.ts) are
+// copies this suite holds to it; everything else must take the version from it.
+const root = new URL('../../../', import.meta.url).pathname;
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+const pins = pinnedVersions();
+
+/** The repository's text files, without dependencies, caches and build output. */
+function sourceFiles(dir = root): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return ['node_modules', '.cache', '.git', 'dist', 'coverage', 'results'].includes(entry.name) ? [] : sourceFiles(path);
+    return /\.(ts|js|mjs|cjs|json|ya?ml|xml|txt|sh|env|md)$|^Dockerfile$|^run$/.test(entry.name) && entry.name !== 'package-lock.json' ? [relative(root, path)] : [];
+  });
+}
+
+describe('scripts/versions.env', () => {
+  it('pins Kafka and moto as plain versions', () => {
+    expect(pins.kafka).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(pins.moto).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('is where scripts/kafka.sh, the pom and the moto requirements take their versions from', () => {
+    expect(read('scripts/kafka/pom.xml')).not.toMatch(/<kafka\.version>/);
+    expect(read('scripts/kafka/pom.xml')).toContain('<version>${kafka.version}</version>');
+    expect(read('scripts/kafka/jars.sh')).toContain('-Dkafka.version="$KAFKA_VERSION"');
+    expect(read('scripts/moto-requirements.txt')).toMatch(/^moto\[server\]==\$\{MOTO_VERSION\}$/m);
+  });
+
+  it('agrees with every image of Kafka and moto named in the repository', () => {
+    const images = sourceFiles().flatMap((file) =>
+      [...read(file).matchAll(/\b(apache\/kafka|confluentinc\/cp-kafka|motoserver\/moto):([\w.-]+)/g)].map(([, image, tag]) => ({ file, image, tag })),
+    );
+    expect(images.map(({ file }) => file)).toContain('docker-compose.yml');
+    for (const { file, image, tag } of images) {
+      const expected = image === 'motoserver/moto' ? pins.moto : image === 'apache/kafka' ? pins.kafka : 'none: Confluent numbers its releases apart';
+      expect(`${file}: ${image}:${tag}`).toBe(`${file}: ${image}:${expected}`);
+    }
+  });
+});
