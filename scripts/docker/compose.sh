@@ -9,8 +9,8 @@
 #   bash scripts/docker/compose.sh --install    # only make sure a v2 is there, print its command
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# Pinned here; the Go module of that release is the source.
-COMPOSE_VERSION="${COMPOSE_VERSION:-2.40.3}"
+# The Go module of the release pinned in scripts/versions.env is the source.
+COMPOSE_VERSION="${COMPOSE_VERSION:-$(sed -n 's/^COMPOSE_VERSION=//p' "$root/scripts/versions.env")}"
 plugin_dir="$root/.cache/docker/compose-$COMPOSE_VERSION"
 binary="$plugin_dir/docker-compose"
 
