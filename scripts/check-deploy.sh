@@ -73,7 +73,7 @@ step "Dockerfile (hadolint)"
 "$TOOLS/bin/hadolint" Dockerfile
 
 step "shell scripts (shellcheck)"
-shellcheck .ci/run scripts/*.sh scripts/docker/*.sh
+shellcheck .ci/run scripts/*.sh scripts/docker/*.sh scripts/docker/kafka/*.sh
 
 step "YAML style (yamllint)"
 yamllint --strict -c deploy/yamllint.yml docker-compose.yml deploy schemas/asyncapi.yaml

@@ -83,17 +83,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
     changed: reportPoolConfiguration({ log: logger, health }),
   });
   poolStatuses.of = configurations;
-  await configurations.load();
   const { provenanceAttribute } = config.cognito;
-  // The provenance attribute must be in every pool's schema; a pool not read yet is trusted until AdminCreateUser says otherwise.
-  for (const userPoolId of provenanceAttribute === undefined ? [] : config.cognito.allowedUserPoolIds) {
-    const pool = configurations.current(userPoolId);
-    const problem = pool === undefined || provenanceAttribute === undefined ? undefined : provenanceProblem(provenanceAttribute, pool);
-    if (problem !== undefined) {
-      logger.fatal({ userPoolId }, `configuration error: PROVENANCE_ATTRIBUTE: ${problem}`);
-      process.exit(EXIT_CONFIG_ERROR);
-    }
-  }
   const topics: Record<OutputTopic, string> = { created: config.topics.created, failed: config.topics.failed, dlq: config.topics.dlq };
 
   const consumption = { consumer: kafka, topic: config.topics.requested, health, metrics, log: logger };
@@ -140,6 +130,17 @@ async function run(config: Config, logger: Logger): Promise<void> {
     void stop('kafka consumer crashed', 1);
   });
 
+  // After the signal handlers: a start that waits on Cognito still stops cleanly on SIGTERM.
+  await configurations.load();
+  // The provenance attribute must be in every pool's schema; a pool not read yet is trusted until AdminCreateUser says otherwise.
+  for (const userPoolId of provenanceAttribute === undefined ? [] : config.cognito.allowedUserPoolIds) {
+    const pool = configurations.current(userPoolId);
+    const problem = pool === undefined || provenanceAttribute === undefined ? undefined : provenanceProblem(provenanceAttribute, pool);
+    if (problem !== undefined) {
+      logger.fatal({ userPoolId }, `configuration error: PROVENANCE_ATTRIBUTE: ${problem}`);
+      process.exit(EXIT_CONFIG_ERROR);
+    }
+  }
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>

@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from './manifests.ts';
 
-// docker-compose.yml cannot be run here (no Docker engine); scripts/check-deploy.sh checks it
-// against the Compose Specification. This suite checks what that cannot: pinned images, files
-// that exist, services that agree with each other, and example events that are the examples.
+// scripts/check-deploy.sh checks docker-compose.yml against the Compose Specification, and
+// scripts/docker/compose-check.sh runs it (npm run test:compose, with Docker). This suite checks
+// what the schema cannot: pinned images, files that exist, services that agree with each other,
+// and example events that are the examples.
 
 interface ComposeService {
   image?: string;
   build?: unknown;
+  profiles?: string[];
   environment?: Record<string, string | number>;
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
@@ -25,20 +27,34 @@ const service = (name: string): ComposeService => {
   return found;
 };
 const packageVersion = (JSON.parse(read('package.json')) as { version: string }).version;
+/** `${VARIABLE:-default}`: the variable that overrides a service's image, and the public image. */
+const imageOf = (name: string) => {
+  const [, variable, image] = /^\$\{(\w+):-([^}]+)\}$/.exec(service(name).image ?? '') ?? [];
+  return { variable, image };
+};
 
 describe('docker-compose.yml', () => {
-  it('pins every image by version', () => {
+  it('pins every image by version, each behind a variable that overrides it', () => {
     for (const [name, { image }] of Object.entries(services)) {
       expect(image, `${name} has no image`).toBeDefined();
-      expect(image, `${name}: ${String(image)}`).toMatch(/^[\w./-]+:v?\d+\.\d+(\.\d+)?$/);
+      expect(imageOf(name).variable, `${name}: ${String(image)}`).toMatch(/^[A-Z]+(_[A-Z]+)*_IMAGE$/);
+      expect(imageOf(name).image, `${name}: ${String(image)}`).toMatch(/^[\w./-]+:v?\d+\.\d+(\.\d+)?$/);
     }
-    for (const [name, { image, build }] of Object.entries(services)) {
-      if (build !== undefined) expect(image, name).toBe(`user-provisioner:${packageVersion}`);
+    for (const [name, { build }] of Object.entries(services)) {
+      if (build !== undefined) expect(imageOf(name), name).toEqual({ variable: 'USER_PROVISIONER_IMAGE', image: `user-provisioner:${packageVersion}` });
     }
   });
 
+  it('builds the service on the Dockerfile\'s bases unless BUILD_IMAGE and RUNTIME_IMAGE are set', () => {
+    expect(service('user-provisioner').build).toEqual({ context: '.', args: ['BUILD_IMAGE', 'RUNTIME_IMAGE'] });
+  });
+
+  it('keeps Grafana, which has no local stand-in, behind a profile', () => {
+    expect(service('grafana').profiles).toEqual(['grafana']);
+  });
+
   it('runs Kafka 3.9 in KRaft mode and moto with predictable pool ids', () => {
-    expect(service('kafka').image).toMatch(/^apache\/kafka:3\.9\./);
+    expect(imageOf('kafka').image).toMatch(/^apache\/kafka:3\.9\./);
     expect(service('kafka').environment?.['KAFKA_PROCESS_ROLES']).toBe('broker,controller');
     expect(service('moto').environment?.['MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY']).toBe('HASH');
   });
@@ -48,9 +64,11 @@ describe('docker-compose.yml', () => {
     expect(provisioner.depends_on).toEqual({
       'kafka-init': { condition: 'service_completed_successfully' },
       'cognito-init': { condition: 'service_completed_successfully' },
+      redis: { condition: 'service_healthy' },
     });
     expect(provisioner.environment?.['KAFKA_BROKERS']).toBe('kafka:9092');
     expect(provisioner.environment?.['COGNITO_ENDPOINT']).toBe('http://moto:5000');
+    expect(provisioner.environment?.['REDIS_URL']).toBe('redis://redis:6379');
     expect(provisioner.environment?.['USER_POOL_ID']).toBe(service('cognito-init').environment?.['USER_POOL_ID']);
     expect(provisioner.read_only).toBe(true);
     expect(Number.parseInt(provisioner.stop_grace_period ?? '0', 10)).toBeGreaterThan(30);

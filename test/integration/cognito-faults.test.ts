@@ -92,8 +92,8 @@ describe('a systemic fault pauses consumption instead of failing requests', () =
     await stack.service.waitUntil('not ready', async () => (await stack.service.probe('/readyz')) === 503);
     expect(await stack.service.probe('/healthz')).toBe(200);
     expect(metricValue(await stack.service.metrics(), 'user_provisioner_consumer_paused', { reason: 'systemic' })).toBe(1);
-    // Probes keep failing while the outage lasts: still no outcome for the request.
-    await stack.service.waitUntil('probing', () => stack.proxy.count('AdminGetUser', 'faulted') >= 1);
+    // The canary (the held request, run again) keeps failing while the outage lasts: still no outcome.
+    await stack.service.waitUntil('a canary call', () => stack.proxy.count('AdminCreateUser', 'faulted') >= 2);
     expect(answersFor(stack.kafka, stack.topics, event.id)).toEqual([]);
 
     stopOutage();

@@ -71,8 +71,14 @@ export class KafkaTestClient {
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
     for (const topic of topics) this.#seen.set(topic, this.#seen.get(topic) ?? []);
+    // A consumer that rejoins (after a broker restart) reads again from its last commit: a record
+    // already read is the same record, not another copy in the topic.
+    const read = new Set<string>();
     await consumer.run({
       eachMessage: ({ topic, partition, message }) => {
+        const position = `${topic}/${String(partition)}/${message.offset}`;
+        if (read.has(position)) return Promise.resolve();
+        read.add(position);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) {
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
