@@ -38,9 +38,20 @@ export class CognitoModel {
 
   /** Replaces the pool's scripted faults; `{}` clears them. */
   setFaults(poolId: string, faults: PoolFaults): void {
-    const pool = this.#pools.get(poolId);
-    if (!pool) throw new Error(`no pool ${poolId}`);
-    pool.faults = faults;
+    this.#pool(poolId).faults = faults;
+  }
+
+  /** The user a sign-in name (username, alias or sub) finds, as AdminGetUser would. */
+  user(poolId: string, name: string): StoredUser | undefined {
+    return this.#pool(poolId).users.find(name);
+  }
+
+  /** Stands for an admin's (or the user's own) edit, e.g. `email_verified` set once they verified their email. */
+  editUser(poolId: string, name: string, changes: Readonly<Record<string, string>>): void {
+    const pool = this.#pool(poolId);
+    const user = pool.users.find(name);
+    if (!user) throw new Error(`no user ${name} in ${poolId}`);
+    pool.users.edit(user, Object.entries(changes).map(([Name, Value]) => ({ Name, Value })));
   }
 
   userCount(poolId?: string): number {
@@ -82,6 +93,12 @@ export class CognitoModel {
     }
     // Text as moto and real pools answer it.
     if (!pool) throw new CognitoError('ResourceNotFoundException', `User pool ${id} does not exist.`);
+    return pool;
+  }
+
+  #pool(poolId: string): PoolState {
+    const pool = this.#pools.get(poolId);
+    if (!pool) throw new Error(`no pool ${poolId}`);
     return pool;
   }
 

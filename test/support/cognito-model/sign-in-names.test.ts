@@ -104,3 +104,22 @@ describe('AliasAttributes and ForceAliasCreation', () => {
     expectCognitoError(() => createUser(model, poolId, 'bob', { preferred_username: 'ally' }), 'AliasExistsException', 'An account with the given preferred_username already exists.');
   });
 });
+
+describe('an edit after creation (AdminUpdateUserAttributes, or the user verifying their email)', () => {
+  it('an email verified later becomes a sign-in name of an alias pool: found by it, and taken', () => {
+    const { model, poolId } = poolWith({ AliasAttributes: ['email'] });
+    createUser(model, poolId, 'alice', { email: 'alice@example.com' });
+    model.editUser(poolId, 'alice', { email_verified: 'true' });
+    expect(getUser(model, poolId, 'alice@example.com').Username).toBe('alice');
+    expectCognitoError(() => createUser(model, poolId, 'bob', { email: 'alice@example.com', email_verified: 'true' }), 'AliasExistsException');
+  });
+
+  it('a changed email leaves the old one free', () => {
+    const { model, poolId } = poolWith({ AliasAttributes: ['email'] });
+    createUser(model, poolId, 'alice', { email: 'alice@example.com', email_verified: 'true' });
+    model.editUser(poolId, 'alice', { email: 'alice@example.org' });
+    expect(attribute(getUser(model, poolId, 'alice@example.org'), 'email')).toBe('alice@example.org');
+    createUser(model, poolId, 'bob', { email: 'alice@example.com', email_verified: 'true' });
+    expect(model.user(poolId, 'alice@example.com')?.username).toBe('bob');
+  });
+});

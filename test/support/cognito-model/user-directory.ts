@@ -68,6 +68,16 @@ export class UserDirectory {
     for (const { attribute, value } of this.aliasesOf(user.attributes)) this.#byAlias.set(this.#aliasKey(attribute, value), user);
   }
 
+  /** An admin's edit (AdminUpdateUserAttributes): the given attributes replace or join the user's, its sign-in names follow. */
+  edit(user: StoredUser, changes: readonly Attribute[]): void {
+    for (const { attribute, value } of this.aliasesOf(user.attributes)) {
+      if (this.aliasOwner(attribute, value) === user) this.#byAlias.delete(this.#aliasKey(attribute, value));
+    }
+    const changed = new Set(changes.map((a) => a.Name));
+    user.attributes = [...user.attributes.filter((a) => !changed.has(a.Name)), ...changes];
+    for (const { attribute, value } of this.aliasesOf(user.attributes)) this.#byAlias.set(this.#aliasKey(attribute, value), user);
+  }
+
   /** ForceAliasCreation: the previous owner keeps the attribute but no longer signs in with it. */
   takeAlias(attribute: AliasAttribute, value: string, from: StoredUser): void {
     this.#byAlias.delete(this.#aliasKey(attribute, value));
