@@ -18,7 +18,7 @@ import { processBatch } from './pipeline/process-batch.ts';
 import { Quarantine, feedingQuarantine, stopConsumption } from './pipeline/quarantine.ts';
 import { shutdownSequence } from './pipeline/shutdown.ts';
 import { SystemicPause, pauseConsumption } from './pipeline/systemic-pause.ts';
-import { PoolConfigurations, provenanceProblem } from './provisioning/pool-configurations.ts';
+import { PoolConfigurations } from './provisioning/pool-configurations.ts';
 import { provisionUser } from './provisioning/provision-user.ts';
 import { DEFAULT_ADAPTATION } from './resilience/adaptive-rate.ts';
 import { createDirectoryCalls } from './resilience/directory-calls.ts';
@@ -132,14 +132,10 @@ async function run(config: Config, logger: Logger): Promise<void> {
 
   // After the signal handlers: a start that waits on Cognito still stops cleanly on SIGTERM.
   await configurations.load();
-  // The provenance attribute must be in every pool's schema; a pool not read yet is trusted until AdminCreateUser says otherwise.
-  for (const userPoolId of provenanceAttribute === undefined ? [] : config.cognito.allowedUserPoolIds) {
-    const pool = configurations.current(userPoolId);
-    const problem = pool === undefined || provenanceAttribute === undefined ? undefined : provenanceProblem(provenanceAttribute, pool);
-    if (problem !== undefined) {
-      logger.fatal({ userPoolId }, `configuration error: PROVENANCE_ATTRIBUTE: ${problem}`);
-      process.exit(EXIT_CONFIG_ERROR);
-    }
+  const provenance = provenanceAttribute === undefined ? undefined : configurations.provenanceProblem(provenanceAttribute);
+  if (provenance !== undefined) {
+    logger.fatal({ userPoolId: provenance.userPoolId }, `configuration error: PROVENANCE_ATTRIBUTE: ${provenance.problem}`);
+    process.exit(EXIT_CONFIG_ERROR);
   }
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();

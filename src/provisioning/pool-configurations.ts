@@ -85,6 +85,15 @@ export class PoolConfigurations implements PoolConfigurationSource {
     if (entry !== undefined && this.#now() - entry.readAt >= this.#settings.minimumIntervalMs) void this.#read(userPoolId);
   }
 
+  /** The first pool read so far that cannot carry the provenance attribute, and why; a pool not read yet is trusted until AdminCreateUser says otherwise. */
+  provenanceProblem(attribute: string): { readonly userPoolId: string; readonly problem: string } | undefined {
+    for (const [userPoolId, entry] of this.#entries) {
+      const problem = entry.configuration === undefined ? undefined : provenanceProblem(attribute, entry.configuration);
+      if (problem !== undefined) return { userPoolId, problem };
+    }
+    return undefined;
+  }
+
   get statuses(): readonly PoolConfigurationStatus[] {
     return [...this.#entries.values()].map((entry) => entry.status);
   }

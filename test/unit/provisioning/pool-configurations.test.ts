@@ -109,3 +109,23 @@ describe('provenanceProblem', () => {
     expect(provenanceProblem('dev:custom:provisioning_id', developerOnly)).toBeUndefined();
   });
 });
+
+describe('PoolConfigurations.provenanceProblem', () => {
+  it('names the first pool read that cannot carry the attribute, and trusts a pool not read yet', async () => {
+    const carries = aPoolConfiguration(POOL, { extraAttributes: [aPoolAttribute('custom:provisioning_id')] });
+    const { configurations } = setup(new FakeDirectory({ configurations: [carries, aPoolConfiguration(OTHER_POOL)] }));
+    expect(configurations.provenanceProblem('custom:provisioning_id')).toBeUndefined();
+    await configurations.load();
+    expect(configurations.provenanceProblem('custom:provisioning_id')).toEqual({
+      userPoolId: OTHER_POOL,
+      problem: `custom:provisioning_id is not an attribute of pool ${OTHER_POOL}`,
+    });
+  });
+
+  it('is satisfied when every pool read carries it', async () => {
+    const pools = [POOL, OTHER_POOL].map((id) => aPoolConfiguration(id, { extraAttributes: [aPoolAttribute('custom:provisioning_id')] }));
+    const { configurations } = setup(new FakeDirectory({ configurations: pools }));
+    await configurations.load();
+    expect(configurations.provenanceProblem('custom:provisioning_id')).toBeUndefined();
+  });
+});
