@@ -1,4 +1,5 @@
 // The kafkajs client both Kafka adapters build: SASL/TLS, logging, the one producer, message conversion.
+import { createRequire } from 'node:module';
 import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import {
   Kafka,
@@ -75,11 +76,23 @@ export function toInbound(topic: string, partition: number, message: KafkaMessag
   };
 }
 
-function logKafka(logger: Logger, { level, log, namespace }: LogEntry): void {
+function logKafka(logger: Logger, entry: LogEntry): void {
   // Keep kafkajs's fields but never its whole config (it could carry SASL credentials).
-  const { message, timestamp: _timestamp, sasl: _sasl, ...fields } = log as Record<string, unknown> & { message: string };
-  const target = logger.child({ component: 'kafkajs', namespace });
-  if (level === KafkaLogLevel.ERROR) target.error(fields, message);
-  else if (level === KafkaLogLevel.WARN) target.warn(fields, message);
-  else target.debug(fields, message);
+  const { message, timestamp: _timestamp, sasl: _sasl, ...fields } = entry.log as Record<string, unknown> & { message: string };
+  logger.child({ component: 'kafkajs', namespace: entry.namespace })[kafkaLogLevel(entry)](fields, message);
+}
+
+// kafkajs logs a broker's error answer at error level by its text alone; its own error table
+// says which answers it retries (a coordinator still loading at start, say), and those it recovers from.
+const retriableAnswers = new Set(
+  (createRequire(import.meta.url)('kafkajs/src/protocol/error.js') as { errorCodes: { message: string; retriable: boolean }[] }).errorCodes
+    .filter((code) => code.retriable)
+    .map((code) => code.message),
+);
+
+/** The level of a kafkajs log line: a retried broker answer is a warning, not an error that pages someone. */
+export function kafkaLogLevel({ level, log }: Pick<LogEntry, 'level' | 'log'>): 'error' | 'warn' | 'debug' {
+  const answer = (log as Record<string, unknown>)['error'];
+  if (level === KafkaLogLevel.ERROR) return typeof answer === 'string' && retriableAnswers.has(answer) ? 'warn' : 'error';
+  return level === KafkaLogLevel.WARN ? 'warn' : 'debug';
 }

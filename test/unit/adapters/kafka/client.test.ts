@@ -2,7 +2,8 @@
 // so its token is checked for what MSK verifies: a SigV4-presigned kafka-cluster:Connect for the
 // configured region, signed with the credentials of the default chain.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { saslOptions } from '../../../../src/adapters/kafka/client.ts';
+import { logLevel } from 'kafkajs';
+import { kafkaLogLevel, saslOptions } from '../../../../src/adapters/kafka/client.ts';
 
 const ACCESS_KEY_ID = 'AKIAKAFKASASLTEST01';
 
@@ -36,5 +37,22 @@ describe('saslOptions', () => {
     expect(url.searchParams.get('X-Amz-Algorithm')).toBe('AWS4-HMAC-SHA256');
     expect(url.searchParams.get('X-Amz-Credential')).toMatch(new RegExp(`^${ACCESS_KEY_ID}/\\d{8}/eu-west-1/kafka-cluster/aws4_request$`));
     expect(url.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('kafkaLogLevel', () => {
+  const at = (level: logLevel, log: Record<string, unknown>) => kafkaLogLevel({ level, log: { message: 'Response GroupCoordinator(key: 10, version: 2)', timestamp: '', ...log } });
+
+  it('makes a broker answer that kafkajs retries a warning: a coordinator loading or not yet available at start', () => {
+    expect(at(logLevel.ERROR, { error: "The coordinator is loading and hence can't process requests for this group" })).toBe('warn');
+    expect(at(logLevel.ERROR, { error: 'The group coordinator is not available' })).toBe('warn');
+  });
+
+  it('keeps every other error an error, and maps warn and below as they are', () => {
+    expect(at(logLevel.ERROR, { error: 'Request is not valid given the current SASL state' })).toBe('error');
+    expect(at(logLevel.ERROR, { error: 'Connection error: connect ECONNREFUSED 127.0.0.1:1' })).toBe('error');
+    expect(at(logLevel.ERROR, {})).toBe('error');
+    expect(at(logLevel.WARN, {})).toBe('warn');
+    expect(at(logLevel.INFO, {})).toBe('debug');
   });
 });
