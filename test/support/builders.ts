@@ -1,4 +1,5 @@
 import type { InboundMessage } from '../../src/events/message.ts';
+import type { NewUser } from '../../src/provisioning/directory.port.ts';
 import type { ProvisionRequest } from '../../src/provisioning/request.ts';
 
 // Small builders for the values the unit tests pass around. Each gives a valid value that a
@@ -20,6 +21,22 @@ export function aRequest(overrides: Partial<ProvisionRequest> = {}): ProvisionRe
     messageAction: 'SUPPRESS',
     desiredDeliveryMediums: undefined,
     traceparent: undefined,
+    ...overrides,
+  };
+}
+
+/** AdminCreateUser's parameters with nothing optional set; SUPPRESS, so that a real pool sends nothing. */
+export function aNewUser(overrides: Partial<NewUser> = {}): NewUser {
+  return {
+    userPoolId: POOL,
+    username: 'jdoe',
+    attributes: {},
+    validationData: {},
+    clientMetadata: {},
+    temporaryPassword: undefined,
+    forceAliasCreation: undefined,
+    messageAction: 'SUPPRESS',
+    desiredDeliveryMediums: undefined,
     ...overrides,
   };
 }

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Directory, NewUser } from '../../src/provisioning/directory.port.ts';
 import { DirectoryError } from '../../src/provisioning/errors.ts';
 import { Secret } from '../../src/provisioning/secret.ts';
+import { aNewUser } from './builders.ts';
 
 export interface ContractSubject {
   readonly directory: Directory;
@@ -39,18 +40,12 @@ export function describeDirectoryContract(name: string, makeDirectory: () => Pro
 
     /** A minimal request for a fresh username. SUPPRESS so that a real pool sends nothing. */
     function newUser(overrides: Partial<NewUser> = {}): NewUser {
-      return {
+      return aNewUser({
         userPoolId: current().userPoolId,
         username: freshUsername(),
         attributes: { email: 'contract@example.com', given_name: 'Contract', 'custom:employee_id': 'E-4711' },
-        validationData: {},
-        clientMetadata: {},
-        temporaryPassword: undefined,
-        forceAliasCreation: undefined,
-        messageAction: 'SUPPRESS',
-        desiredDeliveryMediums: undefined,
         ...overrides,
-      };
+      });
     }
 
     describe('createUser', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { NewUser } from '../../../src/provisioning/directory.port.ts';
 import { DirectoryError } from '../../../src/provisioning/errors.ts';
 import { Secret } from '../../../src/provisioning/secret.ts';
+import { aNewUser as aNewUserIn } from '../builders.ts';
 import { aPoolAttribute, aPoolConfiguration, FakeDirectory } from './fake-directory.ts';
 
 // The fake's configured pools refuse what Cognito refuses, so the unit tests cannot pass on a
@@ -10,18 +11,7 @@ import { aPoolAttribute, aPoolConfiguration, FakeDirectory } from './fake-direct
 const POOL = 'us-east-1_Fake1';
 
 function aNewUser(overrides: Partial<NewUser> = {}): NewUser {
-  return {
-    userPoolId: POOL,
-    username: 'jdoe',
-    attributes: {},
-    validationData: {},
-    clientMetadata: {},
-    temporaryPassword: undefined,
-    forceAliasCreation: undefined,
-    messageAction: 'SUPPRESS',
-    desiredDeliveryMediums: undefined,
-    ...overrides,
-  };
+  return aNewUserIn({ userPoolId: POOL, ...overrides });
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
