@@ -34,6 +34,8 @@ function lockedPackages(): { production: Set<string>; devOnly: Set<string> } {
     const id = `${entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
     (entry.dev === true ? devOnly : production).add(id);
   }
+  // One name@version may be locked twice, once for each (tslib@1.14.1): then it ships.
+  for (const id of production) devOnly.delete(id);
   return { production, devOnly };
 }
 
