@@ -90,6 +90,6 @@ function toSample(text: string, replica: string, t: number): MetricsSample {
     throttledTotal: metricValue(text, 'user_provisioner_cognito_throttled_total', CREATE),
     createCalls: metricValue(text, 'user_provisioner_cognito_calls_total', CREATE),
     createCallMeanMs: count > 0 ? (sum / count) * 1000 : null,
-    eventLoopLagMaxMs: metricValue(text, 'user_provisioner_nodejs_eventloop_lag_max_seconds') * 1000,
+    eventLoopLagMaxMs: metricValue(text, 'nodejs_eventloop_lag_max_seconds') * 1000,
   };
 }

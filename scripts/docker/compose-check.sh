@@ -14,6 +14,10 @@ cd "$root"
 export DOCKER_BUILDKIT=0 COMPOSE_BAKE=false
 project=user-provisioner-check
 export DEMO_METRICS_PORT=38464 DEMO_PROMETHEUS_PORT=38090 DEMO_MOTO_PORT=38500 DEMO_GRAFANA_PORT=38300
+# The image's OCI labels: the commit built and, where the clone has one, its origin's URL.
+REVISION="$(git rev-parse HEAD)"
+SOURCE="$(git remote get-url origin 2>/dev/null || true)"
+export REVISION SOURCE
 started=$SECONDS
 
 log() { echo "compose-check: $*" >&2; }

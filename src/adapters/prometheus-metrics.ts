@@ -26,11 +26,13 @@ const LAG_MAX_AGE_MS = 10_000;
 const LAG_READ_TIMEOUT_MS = 2_000;
 
 export function createPrometheusMetrics(registry: Registry, sources: MetricSources): PipelineMetrics {
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
+  // Unprefixed (process_*, nodejs_*), as every Node service exports them, so that standard
+  // dashboards and alerts work; only the service's own metrics carry PREFIX.
+  collectDefaultMetrics({ register: registry });
   // prom-client names these gauges with a counter's "_total" suffix, which promtool rejects;
   // the process metrics that remain (CPU, memory, heap, GC, event-loop lag) cover them.
   for (const misnamed of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
-    registry.removeSingleMetric(PREFIX + misnamed);
+    registry.removeSingleMetric(misnamed);
   }
   const registers = [registry];
 

@@ -3,6 +3,7 @@
 // capabilities) against the suite's Kafka and moto: events in, outcomes out, HEALTHCHECK healthy,
 // SIGTERM exits 0. Needs a Docker engine: `npm run test:container` (CI starts one).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -14,11 +15,29 @@ import { answerFor, createdFor } from '../support/outcomes.ts';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
-const IMAGE = 'user-provisioner:container-test';
-const METRICS_PORT = 19464;
+// Its own tag, which the suite removes: another run on the same engine builds its own.
+const IMAGE = `user-provisioner:container-test-${process.pid}`;
+// On the host's network: movable, so that two runs on one machine do not meet.
+const METRICS_PORT = Number(process.env['CONTAINER_METRICS_PORT'] ?? 19464);
 // The service's image and its contents, as deploy/README.md promises them.
 const MAX_IMAGE_MB = 250;
 const DEV_ONLY_PACKAGES = ['typescript', 'vitest', 'eslint', 'testcontainers', 'dependency-cruiser', 'node', 'npm'];
+const SBOM = 'sbom/user-provisioner.cdx.json';
+
+/** The packages `npm ci --omit=dev` installs, and those it leaves out, as name@version (package-lock.json's flags). */
+function lockedPackages(): { production: Set<string>; devOnly: Set<string> } {
+  const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as { packages: Record<string, { name?: string; version: string; dev?: boolean }> };
+  const production = new Set<string>();
+  const devOnly = new Set<string>();
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '') continue;
+    const id = `${entry.name ?? path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length)}@${entry.version}`;
+    (entry.dev === true ? devOnly : production).add(id);
+  }
+  // One name@version may be locked twice, once for each (tslib@1.14.1): then it ships.
+  for (const id of production) devOnly.delete(id);
+  return { production, devOnly };
+}
 
 /** A container whose root filesystem is read-only, as in the Kubernetes manifests (testcontainers has no option for it). */
 class ReadOnlyContainer extends GenericContainer {
@@ -30,6 +49,12 @@ class ReadOnlyContainer extends GenericContainer {
 
 async function docker(...args: string[]): Promise<string> {
   return (await run('docker', args, { cwd: root, maxBuffer: 64 * 1024 * 1024 })).stdout;
+}
+
+/** The OCI labels' build arguments, as scripts/docker/compose-check.sh passes them. */
+async function provenance(): Promise<{ REVISION: string; SOURCE: string }> {
+  const git = async (...args: string[]) => (await run('git', args, { cwd: root })).stdout.trim();
+  return { REVISION: await git('rev-parse', 'HEAD'), SOURCE: await git('remote', 'get-url', 'origin').catch(() => '') };
 }
 
 /** The official bases when the engine has them; otherwise stand-ins made by scripts/docker/base-images.sh. */
@@ -46,10 +71,12 @@ describe('the container image', () => {
   let topics: Topics;
   let pool: string;
   let service: StartedTestContainer;
+  let labels: { REVISION: string; SOURCE: string };
 
   beforeAll(async () => {
     const bases = await baseImages();
-    const buildArgs = Object.entries(bases).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
+    labels = await provenance();
+    const buildArgs = Object.entries({ ...bases, ...labels }).flatMap(([name, value]) => ['--build-arg', `${name}=${value}`]);
     await run('docker', ['build', '-q', '-t', IMAGE, ...buildArgs, '.'], { cwd: root, env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 900_000 });
     cleanup.add(IMAGE, (image) => docker('image', 'rm', '-f', image).then(() => undefined));
 
@@ -102,9 +129,44 @@ describe('the container image', () => {
       for (const shell of ['bin/sh', 'bin/bash', 'usr/bin/sh', 'usr/bin/bash', 'bin/dash']) expect(files.has(shell), shell).toBe(false);
       for (const name of DEV_ONLY_PACKAGES) expect(files.has(`app/node_modules/${name}`), name).toBe(false);
       expect([...files].some((path) => path.startsWith('app/src/') || path.startsWith('app/test/'))).toBe(false);
+      expect(files.has(SBOM)).toBe(true);
     } finally {
       await docker('rm', id);
     }
+  });
+
+  it('carries a CycloneDX SBOM naming every production dependency and no development one', async () => {
+    const id = (await docker('create', IMAGE)).trim();
+    let text: string;
+    try {
+      ({ stdout: text } = await run('bash', ['-c', `docker cp ${id}:/${SBOM} - | tar -xO`], { maxBuffer: 64 * 1024 * 1024 }));
+    } finally {
+      await docker('rm', id);
+    }
+    const sbom = JSON.parse(text) as { bomFormat: string; metadata: { component: { purl: string } }; components: { name: string; version: string }[] };
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    const packageJson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string; dependencies: Record<string, string> };
+    expect(sbom.metadata.component.purl).toBe(`pkg:npm/user-provisioner@${packageJson.version}`);
+    const components = new Set(sbom.components.map((component) => `${component.name}@${component.version}`));
+    const names = new Set(sbom.components.map((component) => component.name));
+    for (const name of Object.keys(packageJson.dependencies)) expect(names, name).toContain(name);
+    expect(names).toContain('kafkajs');
+    const { production, devOnly } = lockedPackages();
+    expect([...devOnly].filter((id) => components.has(id))).toEqual([]);
+    expect([...production].filter((id) => !components.has(id))).toEqual([]);
+    expect(components.size).toBe(production.size);
+  });
+
+  it('says where it comes from: OCI labels for the title, version, source and the commit built', async () => {
+    const [inspected] = JSON.parse(await docker('image', 'inspect', IMAGE)) as [{ Config: { Labels: Record<string, string> } }];
+    const packageJson = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+    expect(labels.REVISION).toMatch(/^[0-9a-f]{40}$/);
+    expect(inspected.Config.Labels).toMatchObject({
+      'org.opencontainers.image.title': 'user-provisioner',
+      'org.opencontainers.image.version': packageJson.version,
+      'org.opencontainers.image.revision': labels.REVISION,
+      'org.opencontainers.image.source': labels.SOURCE,
+    });
   });
 
   it('is ready, turns requests into outcomes and dead-letters what is no event', async () => {

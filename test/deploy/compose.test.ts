@@ -45,8 +45,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('builds the service on the Dockerfile\'s bases unless BUILD_IMAGE and RUNTIME_IMAGE are set', () => {
-    expect(service('user-provisioner').build).toEqual({ context: '.', args: ['BUILD_IMAGE', 'RUNTIME_IMAGE'] });
+  it('builds the service on the Dockerfile\'s bases unless BUILD_IMAGE and RUNTIME_IMAGE are set, labelled with REVISION and SOURCE when set', () => {
+    expect(service('user-provisioner').build).toEqual({ context: '.', args: ['BUILD_IMAGE', 'RUNTIME_IMAGE', 'REVISION', 'SOURCE'] });
   });
 
   it('keeps Grafana, which has no local stand-in, behind a profile', () => {

@@ -25,7 +25,7 @@ describe('Dockerfile', () => {
   it('ships production dependencies only, and no sources or tests', () => {
     const installs = stages.filter((stage) => stage.includes('npm ci'));
     const shipped = [...runtime.matchAll(/^COPY --from=(\S+) \S+/gm)].map((match) => match[0]);
-    const dependencyStage = /COPY --from=(\S+) \/app\/node_modules/.exec(runtime)?.[1];
+    const dependencyStage = /COPY --from=(\S+) \/\S+\/node_modules /.exec(runtime)?.[1];
     const source = installs.find((stage) => stage.includes(` AS ${dependencyStage ?? '?'}`));
     expect(source).toMatch(/npm ci --omit=dev/);
     expect(shipped.join('\n')).not.toMatch(/\/app\/(src|test)\b/);
@@ -51,6 +51,25 @@ describe('Dockerfile', () => {
       expect(copies.some((copy) => buildScript.includes(copy)), script).toBe(true);
     }
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+  });
+
+  it('ships a CycloneDX SBOM made beside the production dependencies it describes', () => {
+    const dependencyStage = /COPY --from=(\S+) \/\S+\/node_modules /.exec(runtime)?.[1] ?? '?';
+    const stage = stages.find((candidate) => candidate.includes(` AS ${dependencyStage}`)) ?? '';
+    expect(stage).toMatch(/npm sbom --sbom-format cyclonedx .*> \/sbom\/user-provisioner\.cdx\.json/);
+    expect(runtime).toMatch(new RegExp(`^COPY --from=${dependencyStage} /sbom/user-provisioner\\.cdx\\.json /sbom/user-provisioner\\.cdx\\.json$`, 'm'));
+  });
+
+  it('labels the image with its title, version, source and revision (OCI annotations) from build arguments', () => {
+    const label = (name: string) => new RegExp(`org\\.opencontainers\\.image\\.${name}="([^"]*)"`).exec(runtime)?.[1];
+    const version = (JSON.parse(readFileSync(`${repoRoot}package.json`, 'utf8')) as { version: string }).version;
+    expect(label('title')).toBe('user-provisioner');
+    expect(label('version')).toBe('${VERSION}');
+    expect(runtime).toMatch(new RegExp(`^ARG VERSION=${version.replaceAll('.', '\\.')}$`, 'm'));
+    for (const [name, argument] of [['revision', 'REVISION'], ['source', 'SOURCE']] as const) {
+      expect(label(name)).toBe(`\${${argument}}`);
+      expect(runtime).toMatch(new RegExp(`^ARG ${argument}\\b`, 'm'));
+    }
   });
 
   it('sends the build only what it needs (.dockerignore is an allow-list)', () => {

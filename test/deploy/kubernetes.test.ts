@@ -5,10 +5,37 @@ import { at, kustomizations, one, render, repoRoot, schemaProblems, type KubeObj
 
 // The rendered manifests (base and every overlay) against the schemas of their kinds and
 // against what the service needs: probes on the contract's endpoints, a restricted security
-// context, a grace period above SHUTDOWN_TIMEOUT_MS, selectors that select, and a KEDA scaler
-// that reads the same Kafka settings as the service and never outgrows the partitions.
+// context, a grace period above SHUTDOWN_TIMEOUT_MS, selectors that select, secrets from Secrets,
+// and a KEDA scaler that reads the same Kafka settings as the service, logs in as it does and
+// never outgrows the partitions. The base holds core kinds only; the overlays add the KEDA and
+// prometheus-operator components.
 
-const REQUIRED_KINDS = ['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'PrometheusRule', 'ScaledObject', 'Service', 'ServiceAccount', 'ServiceMonitor'];
+const BASE = 'deploy/kubernetes/base';
+const REQUIRED_KINDS = ['ConfigMap', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount'];
+/** The API versions every cluster serves: the base uses nothing else. */
+const CORE_API_VERSIONS = ['v1', 'apps/v1', 'policy/v1', 'networking.k8s.io/v1'];
+/** What deploy/kubernetes/components/keda and .../prometheus-operator add (their CRDs' kinds). */
+const COMPONENT_KINDS = ['ScaledObject', 'ServiceMonitor', 'PrometheusRule'];
+
+/** KEDA's kafka scaler's `sasl` for each KAFKA_SASL_MECHANISM of the service. */
+const KEDA_SASL: Record<string, string> = { plain: 'plaintext', 'scram-sha-256': 'scram_sha256', 'scram-sha-512': 'scram_sha512', aws: 'oauthbearer' };
+
+interface Trigger { type: string; metadata: Record<string, string>; authenticationRef?: { name: string } }
+interface SecretTarget { parameter: string; name: string; key: string }
+
+/** A trigger's parameters as KEDA sees them: its metadata and its TriggerAuthentication, with the values of rendered Secrets. */
+function kedaParameters(objects: readonly KubeObject[], trigger: Trigger): { parameters: Record<string, string | undefined>; podIdentity?: string } {
+  const parameters: Record<string, string | undefined> = { ...trigger.metadata };
+  const authentication = objects.find((object) => object.kind === 'TriggerAuthentication' && object.metadata.name === trigger.authenticationRef?.name);
+  for (const target of (at(authentication, 'spec', 'secretTargetRef') ?? []) as SecretTarget[]) {
+    const secret = objects.find((object) => object.kind === 'Secret' && object.metadata.name === target.name);
+    const encoded = at(secret, 'data', target.key);
+    // A Secret made outside the manifests (the Kafka credentials) has a value only in the cluster.
+    parameters[target.parameter] = typeof encoded === 'string' ? Buffer.from(encoded, 'base64').toString() : `<${target.name}/${target.key}>`;
+  }
+  const podIdentity = at(authentication, 'spec', 'podIdentity', 'provider');
+  return typeof podIdentity === 'string' ? { parameters, podIdentity } : { parameters };
+}
 
 type Labels = Record<string, string> | undefined;
 
@@ -70,11 +97,17 @@ function manifestProblems(objects: readonly KubeObject[]): string[] {
   const graceSeconds = Number(at(pod, 'terminationGracePeriodSeconds'));
   check(graceSeconds * 1000 > shutdownMs, `terminationGracePeriodSeconds ${graceSeconds} s is above SHUTDOWN_TIMEOUT_MS ${shutdownMs} ms`);
 
-  // Settings from the ConfigMap, Kafka credentials from a Secret.
+  // Settings from the ConfigMap, Kafka credentials and the Redis URL (which may hold a password) from Secrets.
   const envFrom = at(container, 'envFrom') as { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   check(envFrom.some((source) => source.configMapRef?.name === one(objects, 'ConfigMap').metadata.name), 'the container reads the ConfigMap');
   check(envFrom.some((source) => source.secretRef !== undefined), 'the container reads a Secret for Kafka credentials');
   check(!Object.keys(config).some((name) => name.includes('PASSWORD')), 'no password in the ConfigMap');
+  check(config['REDIS_URL'] === undefined, 'REDIS_URL is not in the ConfigMap');
+  const env = (at(container, 'env') ?? []) as { name: string; value?: string; valueFrom?: { secretKeyRef?: { optional?: boolean } } }[];
+  const redisUrl = env.find((variable) => variable.name === 'REDIS_URL');
+  if (redisUrl !== undefined) {
+    check(redisUrl.valueFrom?.secretKeyRef !== undefined && redisUrl.valueFrom.secretKeyRef.optional !== true, 'REDIS_URL comes from a required Secret key');
+  }
 
   const serviceAccount = one(objects, 'ServiceAccount');
   check(at(pod, 'serviceAccountName') === serviceAccount.metadata.name, 'the pod uses the ServiceAccount');
@@ -82,25 +115,37 @@ function manifestProblems(objects: readonly KubeObject[]): string[] {
 
   const service = one(objects, 'Service');
   check(selects(at(service, 'spec', 'selector') as Labels, podLabels), 'the Service selects the pods');
-  const monitor = one(objects, 'ServiceMonitor');
-  check(selects(at(monitor, 'spec', 'selector', 'matchLabels') as Labels, service.metadata.labels), 'the ServiceMonitor selects the Service');
-  const servicePorts = (at(service, 'spec', 'ports') as { name: string }[]).map((port) => port.name);
-  const endpoints = at(monitor, 'spec', 'endpoints') as { port: string; path?: string }[];
-  check(endpoints.every((endpoint) => servicePorts.includes(endpoint.port) && endpoint.path === '/metrics'), 'the ServiceMonitor scrapes /metrics on a Service port');
+  // prometheus-operator's component, where included.
+  for (const monitor of objects.filter((object) => object.kind === 'ServiceMonitor')) {
+    check(selects(at(monitor, 'spec', 'selector', 'matchLabels') as Labels, service.metadata.labels), 'the ServiceMonitor selects the Service');
+    const servicePorts = (at(service, 'spec', 'ports') as { name: string }[]).map((port) => port.name);
+    const endpoints = at(monitor, 'spec', 'endpoints') as { port: string; path?: string }[];
+    check(endpoints.every((endpoint) => servicePorts.includes(endpoint.port) && endpoint.path === '/metrics'), 'the ServiceMonitor scrapes /metrics on a Service port');
+  }
 
   check(selects(at(one(objects, 'PodDisruptionBudget'), 'spec', 'selector', 'matchLabels') as Labels, podLabels), 'the PodDisruptionBudget selects the pods');
   const policy = one(objects, 'NetworkPolicy');
   check(selects(at(policy, 'spec', 'podSelector', 'matchLabels') as Labels, podLabels), 'the NetworkPolicy selects the pods');
   check(JSON.stringify(at(policy, 'spec', 'policyTypes')) === '["Ingress","Egress"]', 'the NetworkPolicy restricts both directions');
 
-  // KEDA: the same Kafka settings as the service, never more replicas than partitions.
+  // KEDA's component, where included: the same Kafka settings and login as the service, never
+  // more replicas than partitions.
+  if (objects.some((object) => object.kind === 'ScaledObject')) problems.push(...scalerProblems(objects, config, deployment));
+  return problems;
+}
+
+function scalerProblems(objects: readonly KubeObject[], config: Record<string, string>, deployment: KubeObject): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string) => {
+    if (!ok) problems.push(problem);
+  };
   const scaled = one(objects, 'ScaledObject');
   check(at(scaled, 'spec', 'scaleTargetRef', 'name') === deployment.metadata.name, 'the ScaledObject scales the Deployment');
   const partitions = Number(scaled.metadata.annotations?.['user-provisioner/input-partitions']);
   const maxReplicas = Number(at(scaled, 'spec', 'maxReplicaCount'));
   check(maxReplicas >= 1 && maxReplicas <= partitions, `maxReplicaCount ${maxReplicas} is within the ${partitions} input partitions`);
   check(Number(at(scaled, 'spec', 'minReplicaCount')) >= 1, 'at least one replica, so that the metrics exist');
-  const triggers = at(scaled, 'spec', 'triggers') as { type: string; metadata: Record<string, string>; authenticationRef?: { name: string } }[];
+  const triggers = at(scaled, 'spec', 'triggers') as Trigger[];
   check(triggers.length > 0 && triggers.every((trigger) => trigger.type === 'kafka'), 'the ScaledObject scales on Kafka lag');
   for (const trigger of triggers) {
     check(trigger.metadata['allowIdleConsumers'] === 'false', 'allowIdleConsumers is false');
@@ -111,8 +156,27 @@ function manifestProblems(objects: readonly KubeObject[]): string[] {
     if (authentication !== undefined) {
       check(objects.some((object) => object.kind === 'TriggerAuthentication' && object.metadata.name === authentication), `TriggerAuthentication ${authentication} exists`);
     }
+    // KEDA logs in to the brokers the way the service does.
+    const { parameters, podIdentity } = kedaParameters(objects, trigger);
+    const mechanism = config['KAFKA_SASL_MECHANISM'];
+    check((parameters['tls'] === 'enable') === (config['KAFKA_SSL'] === 'true'), `KEDA uses TLS exactly when KAFKA_SSL is true (tls: ${String(parameters['tls'])})`);
+    check((parameters['sasl'] ?? 'none') === (mechanism === undefined ? 'none' : KEDA_SASL[mechanism]), `KEDA's sasl ${String(parameters['sasl'])} is KAFKA_SASL_MECHANISM ${String(mechanism)}'s`);
+    if (mechanism === 'aws') {
+      check(parameters['saslTokenProvider'] === 'aws_msk_iam', 'KEDA signs MSK IAM tokens (saslTokenProvider aws_msk_iam)');
+      check(parameters['awsRegion'] === config['AWS_REGION'], `KEDA's awsRegion ${String(parameters['awsRegion'])} is AWS_REGION ${String(config['AWS_REGION'])}`);
+      check(podIdentity === 'aws', 'KEDA takes its AWS identity from podIdentity aws');
+    } else if (mechanism !== undefined) {
+      const credentials = secretSources(deployment).flatMap((source) => (source.secretRef === undefined ? [] : [source.secretRef.name]));
+      for (const [parameter, key] of [['username', 'KAFKA_SASL_USERNAME'], ['password', 'KAFKA_SASL_PASSWORD']] as const) {
+        check(credentials.some((name) => parameters[parameter] === `<${name}/${key}>`), `KEDA's ${parameter} is the service's ${key}`);
+      }
+    }
   }
   return problems;
+}
+
+function secretSources(deployment: KubeObject): { secretRef?: { name: string } }[] {
+  return (at(deployment, 'spec', 'template', 'spec', 'containers', 0, 'envFrom') ?? []) as { secretRef?: { name: string } }[];
 }
 
 const rules = parse(readFileSync(`${repoRoot}deploy/prometheus/alerts.yml`, 'utf8')) as { groups: unknown };
@@ -128,13 +192,23 @@ describe.each(kustomizations())('%s', (directory) => {
     expect(manifestProblems(objects)).toEqual([]);
   });
 
-  it('carries the alert rules of deploy/prometheus/alerts.yml', () => {
-    expect(at(one(objects, 'PrometheusRule'), 'spec', 'groups')).toEqual(rules.groups);
-  });
+  if (directory === BASE) {
+    it('holds core kinds only, so that a cluster without KEDA or prometheus-operator can apply it', () => {
+      expect(objects.filter((object) => !CORE_API_VERSIONS.includes(object.apiVersion)).map((object) => `${object.apiVersion} ${object.kind}`)).toEqual([]);
+    });
+  } else {
+    it('includes the KEDA and prometheus-operator components', () => {
+      expect(COMPONENT_KINDS.filter((kind) => !objects.some((object) => object.kind === kind))).toEqual([]);
+    });
+
+    it('carries the alert rules of deploy/prometheus/alerts.yml', () => {
+      expect(at(one(objects, 'PrometheusRule'), 'spec', 'groups')).toEqual(rules.groups);
+    });
+  }
 });
 
 describe('the checks fail on broken manifests', () => {
-  const objects = render('deploy/kubernetes/base');
+  const objects = render(BASE);
   const broken = (mutate: (deployment: Record<string, unknown>) => void) => {
     const copy = structuredClone(objects);
     mutate(one(copy, 'Deployment'));
@@ -159,6 +233,31 @@ describe('the checks fail on broken manifests', () => {
       'liveness probes /healthz',
       'a read-only root filesystem',
       'terminationGracePeriodSeconds 30 s is above SHUTDOWN_TIMEOUT_MS 30000 ms',
+    ]);
+  });
+
+  it('a Redis URL in the ConfigMap or from an optional Secret is caught', () => {
+    const copy = structuredClone(render('deploy/kubernetes/overlays/example'));
+    (at(one(copy, 'ConfigMap'), 'data') as Record<string, string>)['REDIS_URL'] = 'rediss://:token@redis.example:6379';
+    const [redisUrl] = at(one(copy, 'Deployment'), 'spec', 'template', 'spec', 'containers', 0, 'env') as { valueFrom: { secretKeyRef: Record<string, unknown> } }[];
+    if (redisUrl !== undefined) redisUrl.valueFrom.secretKeyRef['optional'] = true;
+    expect(manifestProblems(copy)).toEqual(['REDIS_URL is not in the ConfigMap', 'REDIS_URL comes from a required Secret key']);
+  });
+
+  it('KEDA logging in otherwise than the service is caught, for SCRAM and for MSK IAM', () => {
+    const scram = structuredClone(render('deploy/kubernetes/overlays/example'));
+    (at(one(scram, 'ConfigMap'), 'data') as Record<string, string>)['KAFKA_SASL_MECHANISM'] = 'scram-sha-256';
+    expect(manifestProblems(scram)).toEqual(['KEDA\'s sasl scram_sha512 is KAFKA_SASL_MECHANISM scram-sha-256\'s']);
+
+    const iam = structuredClone(render('deploy/kubernetes/overlays/example-msk-iam'));
+    const [trigger] = at(one(iam, 'ScaledObject'), 'spec', 'triggers') as Trigger[];
+    if (trigger !== undefined) trigger.metadata['awsRegion'] = 'eu-west-1';
+    delete (one(iam, 'TriggerAuthentication')['spec'] as Record<string, unknown>)['podIdentity'];
+    (at(one(iam, 'ConfigMap'), 'data') as Record<string, string>)['KAFKA_SSL'] = 'false';
+    expect(manifestProblems(iam)).toEqual([
+      'KEDA uses TLS exactly when KAFKA_SSL is true (tls: enable)',
+      'KEDA\'s awsRegion eu-west-1 is AWS_REGION us-east-1',
+      'KEDA takes its AWS identity from podIdentity aws',
     ]);
   });
 });

@@ -14,15 +14,18 @@ import { repoRoot, runTool } from './manifests.ts';
 
 const read = (path: string) => readFileSync(`${repoRoot}${path}`, 'utf8');
 
-/** The service's metric families, as the dashboard and alerts may name them. */
+/** The metric families the dashboard and alerts may name: the service's own, and prom-client's unprefixed process metrics. */
 const METRICS = [
-  'events_received_total', 'outcomes_total', 'cognito_calls_total', 'cognito_call_duration_seconds', 'cognito_retries_total',
-  'cognito_throttled_total', 'limiter_queued', 'limiter_running', 'limiter_rate_per_second', 'limiter_shared', 'events_in_flight',
-  'consumer_paused', 'quarantined', 'end_to_end_latency_seconds', 'consumer_lag', 'process_resident_memory_bytes', 'process_cpu_seconds_total',
-].map((name) => `user_provisioner_${name}`);
+  ...[
+    'events_received_total', 'outcomes_total', 'cognito_calls_total', 'cognito_call_duration_seconds', 'cognito_retries_total',
+    'cognito_throttled_total', 'limiter_queued', 'limiter_running', 'limiter_rate_per_second', 'limiter_shared', 'events_in_flight',
+    'consumer_paused', 'quarantined', 'end_to_end_latency_seconds', 'consumer_lag',
+  ].map((name) => `user_provisioner_${name}`),
+  'process_resident_memory_bytes', 'process_cpu_seconds_total',
+];
 
 const family = (series: string) => series.replace(/_(bucket|sum|count)$/, '');
-const metricsIn = (expression: string) => [...expression.matchAll(/\buser_provisioner_[a-z_]+/g)].map((match) => match[0]);
+const metricsIn = (expression: string) => [...expression.matchAll(/\b(?:user_provisioner|process|nodejs)_[a-z_]+/g)].map((match) => match[0]);
 
 interface Panel { id: number; type: string; title: string; description?: string; datasource?: { uid: string }; targets?: { expr: string; refId: string }[] }
 const dashboard = JSON.parse(read('deploy/grafana/dashboards/user-provisioner.json')) as { uid: string; panels: Panel[] };

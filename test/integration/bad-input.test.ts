@@ -120,7 +120,7 @@ describe('bad input, generated', () => {
       const text = await service.metrics();
       const figures: Record<string, number> = {};
       for (const [name, label] of [['heap_size_used', 'heapUsedMb'], ['heap_size_total', 'heapTotalMb'], ['external_memory', 'externalMb']] as const) {
-        figures[label] = mb(metricValue(text, `user_provisioner_nodejs_${name}_bytes`));
+        figures[label] = mb(metricValue(text, `nodejs_${name}_bytes`));
       }
       return figures;
     }

@@ -59,4 +59,15 @@ describe('createPrometheusMetrics', () => {
     expect(body).toContain('user_provisioner_cognito_calls_total{operation="AdminCreateUser",result="Other"} 1');
     expect(body).toContain('user_provisioner_cognito_throttled_total{operation="AdminCreateUser"} 1');
   });
+
+  it('exports the Node process metrics unprefixed, as standard dashboards and alerts expect, and the service\'s own prefixed', async () => {
+    const families = [...(await scrape({ backpressure: false }).text()).matchAll(/^# TYPE (\w+) /gm)].map((match) => match[1] ?? '');
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_max_seconds']) {
+      expect(families).toContain(name);
+    }
+    expect(families.filter((name) => !/^(process|nodejs)_/.test(name) && !name.startsWith('user_provisioner_'))).toEqual([]);
+    expect(families.filter((name) => /^user_provisioner_(process|nodejs)_/.test(name))).toEqual([]);
+    // Gauges that prom-client names like counters, which promtool rejects.
+    expect(families.filter((name) => /^nodejs_active_\w+_total$/.test(name))).toEqual([]);
+  });
 });
