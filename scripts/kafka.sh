@@ -67,7 +67,8 @@ LIBS_MARKER="$LIBS_DIR.sha256"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_KEEP_DATA="${KAFKA_KEEP_DATA:-0}"
-START_TIMEOUT_S=60
+# A loaded machine (2 cores, load 26) took a Kafka 4.1.1 broker with TLS 60 s to serve.
+START_TIMEOUT_S=120
 STOP_TIMEOUT_S=30
 
 # The machine is small and shared: keep the broker's heap modest.
