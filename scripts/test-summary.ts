@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 interface Report {
+  success: boolean;
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
@@ -21,9 +22,11 @@ for (const suite of ['unit', 'deploy', 'integration', 'integration-kafka4', 'con
     continue;
   }
   const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
-  console.log(`${suite}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
+  // A file whose beforeAll throws reports its tests as skipped, none failed: the run still failed.
+  const failed = report.numFailedTests > 0 || report.success ? report.numFailedTests : 1;
+  console.log(`${suite}: ${report.numPassedTests} passed, ${failed} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
   totals.passed += report.numPassedTests;
-  totals.failed += report.numFailedTests;
+  totals.failed += failed;
   totals.skipped += report.numPendingTests + report.numTodoTests;
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
