@@ -19,11 +19,16 @@ export interface Versions {
   readonly moto: string;
 }
 
+/** The pins: those of a stack, and the Kafka 4 release CI also runs the integration suite on. */
+export interface Pins extends Versions {
+  readonly kafka4: string;
+}
+
 /** The pins of scripts/versions.env, as written there. */
-export function pinnedVersions(): Versions {
+export function pinnedVersions(): Pins {
   const pins = new Map<string, string>();
   for (const line of readFileSync(`${root}scripts/versions.env`, 'utf8').split('\n')) {
-    const match = /^([A-Z_]+)=(\S+)$/.exec(line);
+    const match = /^([A-Z][A-Z0-9_]*)=(\S+)$/.exec(line);
     if (match?.[1] !== undefined && match[2] !== undefined) pins.set(match[1], match[2]);
   }
   const pin = (name: string) => {
@@ -31,7 +36,7 @@ export function pinnedVersions(): Versions {
     if (value === undefined) throw new Error(`scripts/versions.env pins no ${name}`);
     return value;
   };
-  return { kafka: pin('KAFKA_VERSION'), moto: pin('MOTO_VERSION') };
+  return { kafka: pin('KAFKA_VERSION'), moto: pin('MOTO_VERSION'), kafka4: pin('KAFKA4_VERSION') };
 }
 
 /** The versions a stack started now runs: the pins, or KAFKA_VERSION / MOTO_VERSION from the environment. */

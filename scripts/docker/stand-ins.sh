@@ -46,9 +46,9 @@ if ! has_image "$kafka_image"; then
   command -v mvn >/dev/null || { echo "stand-ins: mvn is missing (it fetches the Kafka jars)" >&2; exit 1; }
   rm -rf "$context" && mkdir -p "$context"
   mvn -B -q -f "$root/scripts/kafka/pom.xml" dependency:copy-dependencies \
-    -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$context/libs" >"$work/kafka-jars.log" 2>&1 \
+    -Dkafka.version="$KAFKA_VERSION" -Dkafka.major="${KAFKA_VERSION%%.*}" -DoutputDirectory="$context/libs" >"$work/kafka-jars.log" 2>&1 \
     || { tail -n 30 "$work/kafka-jars.log" >&2; exit 1; }
-  cp "$root/scripts/kafka/log4j.properties" "$root/scripts/docker/kafka/run.sh" "$root/scripts/docker/kafka/tool.sh" "$context/"
+  cp "$root/scripts/kafka/log4j.properties" "$root/scripts/kafka/log4j2.xml" "$root/scripts/docker/kafka/run.sh" "$root/scripts/docker/kafka/tool.sh" "$context/"
   build "$kafka_image" kafka "$context"
 fi
 if ! has_image "$moto_image"; then

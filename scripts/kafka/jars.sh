@@ -1,7 +1,18 @@
 # shellcheck shell=bash
 # Part of scripts/kafka.sh: the broker's jars, fetched once per Kafka version with Maven from
-# scripts/kafka/pom.xml (the version comes from scripts/versions.env as -Dkafka.version) and
-# cached in .cache/kafka/libs/<version>; and running a Kafka main class from them.
+# scripts/kafka/pom.xml (the version comes from scripts/versions.env as -Dkafka.version, its
+# major as -Dkafka.major) and cached in .cache/kafka/libs/<version>; and running a Kafka main
+# class from them with the logging of that major.
+
+# Kafka 3 logs through log4j 1 (reload4j), Kafka 4 through log4j2: each reads its own config.
+set_logging() {
+  KAFKA_MAJOR="${KAFKA_VERSION%%.*}"
+  if [[ "$KAFKA_MAJOR" == 3 ]]; then
+    LOG_OPTS=(-Dlog4j.configuration="file:$SCRIPTS_DIR/kafka/log4j.properties")
+  else
+    LOG_OPTS=(-Dlog4j2.configurationFile="$SCRIPTS_DIR/kafka/log4j2.xml")
+  fi
+}
 
 # Holds the checksum of the pom and version the jars were fetched for, so changing either
 # refetches.
@@ -27,7 +38,7 @@ fetch_libs() {
   rm -rf "$tmp_dir"
   mkdir -p "$CACHE_DIR"
   if ! mvn -B -q -f "$POM" dependency:copy-dependencies \
-    -Dkafka.version="$KAFKA_VERSION" -DoutputDirectory="$tmp_dir" >"$mvn_log" 2>&1; then
+    -Dkafka.version="$KAFKA_VERSION" -Dkafka.major="$KAFKA_MAJOR" -DoutputDirectory="$tmp_dir" >"$mvn_log" 2>&1; then
     tail -n 50 "$mvn_log" >&2
     die "Maven could not fetch the Kafka $KAFKA_VERSION jars; full output: $mvn_log"
   fi
@@ -43,9 +54,9 @@ ensure_libs() {
   fetch_libs
 }
 
-# Runs a Kafka main class from the cached jars with our log4j config.
+# Runs a Kafka main class from the cached jars with our logging config.
 run_java() {
-  java -cp "$LIBS_DIR/*" -Dlog4j.configuration="file:$LOG4J_CONFIG" "$@"
+  java -cp "$LIBS_DIR/*" "${LOG_OPTS[@]}" "$@"
 }
 
 run_tool() {

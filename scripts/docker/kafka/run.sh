@@ -5,6 +5,11 @@
 # foreground as PID 1 so that `docker stop` shuts it down cleanly.
 set -eu
 props=/opt/kafka/config/server.properties
+# Kafka 4 logs through log4j2, Kafka 3 through log4j 1: the jars tell which this image holds.
+case "$(echo /opt/kafka/libs/kafka_2.13-*.jar)" in
+  */kafka_2.13-3.*) log_config=-Dlog4j.configuration=file:/opt/kafka/config/log4j.properties ;;
+  *) log_config=-Dlog4j2.configurationFile=/opt/kafka/config/log4j2.xml ;;
+esac
 : "${CLUSTER_ID:=5L6g3nShT-eMCtK--X86sw}"
 
 # Options of the JVM and this script, not broker settings.
@@ -20,10 +25,10 @@ grep -q '^process\.roles=' "$props" || { echo "run.sh: configure the broker with
 grep -q '^log\.dirs=' "$props" || echo "log.dirs=/var/lib/kafka/data" >>"$props"
 
 java -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-  -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties -cp '/opt/kafka/libs/*' \
+  "$log_config" -cp '/opt/kafka/libs/*' \
   kafka.tools.StorageTool format --config "$props" --cluster-id "$CLUSTER_ID" --ignore-formatted
 # shellcheck disable=SC2086 # the *_OPTS hold several options each
 exec java ${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
   -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true ${KAFKA_OPTS:-} \
-  -Dlog4j.configuration=file:/opt/kafka/config/log4j.properties -cp '/opt/kafka/libs/*' \
+  "$log_config" -cp '/opt/kafka/libs/*' \
   kafka.Kafka "$props"

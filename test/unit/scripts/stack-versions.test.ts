@@ -25,6 +25,13 @@ describe('scripts/versions.env', () => {
     expect(pins.moto).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it('pins a Kafka 4 release, the one the second integration run of CI sets', () => {
+    expect(pins.kafka4).toMatch(/^4\.\d+\.\d+$/);
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['test:integration:kafka4']).toMatch(new RegExp(`^KAFKA_VERSION=${pins.kafka4.replaceAll('.', '\\.')} vitest run --project integration `));
+    expect(read('.ci/run')).toContain('npm run test:integration:kafka4');
+  });
+
   it('is where scripts/kafka.sh, the pom and the moto requirements take their versions from', () => {
     expect(read('scripts/kafka/pom.xml')).not.toMatch(/<kafka\.version>/);
     expect(read('scripts/kafka/pom.xml')).toContain('<version>${kafka.version}</version>');
@@ -34,12 +41,14 @@ describe('scripts/versions.env', () => {
 
   it('agrees with every image of Kafka and moto named in the repository', () => {
     const images = sourceFiles().flatMap((file) =>
-      [...read(file).matchAll(/\b(apache\/kafka|confluentinc\/cp-kafka|motoserver\/moto):([\w.-]+)/g)].map(([, image, tag]) => ({ file, image, tag })),
+      [...read(file).matchAll(/(:-)?\b(apache\/kafka|confluentinc\/cp-kafka|motoserver\/moto):([\w.-]+)/g)].map(([, isDefault, image, tag]) => ({ file, image, tag, isDefault: isDefault !== undefined })),
     );
     expect(images.map(({ file }) => file)).toContain('docker-compose.yml');
-    for (const { file, image, tag } of images) {
-      const expected = image === 'motoserver/moto' ? pins.moto : image === 'apache/kafka' ? pins.kafka : 'none: Confluent numbers its releases apart';
-      expect(`${file}: ${image}:${tag}`).toBe(`${file}: ${image}:${expected}`);
+    for (const { file, image, tag, isDefault } of images) {
+      // A compose default (the image after `:-`) is the pin; a mention may name the Kafka 4 one.
+      const kafka = isDefault ? [pins.kafka] : [pins.kafka, pins.kafka4];
+      const expected = image === 'motoserver/moto' ? [pins.moto] : image === 'apache/kafka' ? kafka : ['none: Confluent numbers its releases apart'];
+      expect(expected.map((version) => `${file}: ${image}:${version}`)).toContain(`${file}: ${image}:${tag}`);
     }
   });
 });
