@@ -90,9 +90,18 @@ const retriableAnswers = new Set(
     .map((code) => code.message),
 );
 
+// The consumer's crash on such an answer (Kafka 4.1's coordinator loading at the first JoinGroup) and
+// its own restart after any crash: kafkajs's consumer/index.js onCrash logs both at error. The crash
+// line of an answer it does not retry stays an error.
+const RETRIED_CRASH = /^Crash: KafkaJSProtocolError: (.*)$/;
+const RESTART = /^Restarting the consumer in \d+ms$/;
+
 /** The level of a kafkajs log line: a retried broker answer is a warning, not an error that pages someone. */
 export function kafkaLogLevel({ level, log }: Pick<LogEntry, 'level' | 'log'>): 'error' | 'warn' | 'debug' {
-  const answer = (log as Record<string, unknown>)['error'];
-  if (level === KafkaLogLevel.ERROR) return typeof answer === 'string' && retriableAnswers.has(answer) ? 'warn' : 'error';
-  return level === KafkaLogLevel.WARN ? 'warn' : 'debug';
+  if (level !== KafkaLogLevel.ERROR) return level === KafkaLogLevel.WARN ? 'warn' : 'debug';
+  const { error: answer, message } = log as Record<string, unknown>;
+  if (typeof answer === 'string' && retriableAnswers.has(answer)) return 'warn';
+  if (typeof message !== 'string') return 'error';
+  const crash = RETRIED_CRASH.exec(message)?.[1];
+  return RESTART.test(message) || (crash !== undefined && retriableAnswers.has(crash)) ? 'warn' : 'error';
 }

@@ -48,6 +48,17 @@ describe('kafkaLogLevel', () => {
     expect(at(logLevel.ERROR, { error: 'The group coordinator is not available' })).toBe('warn');
   });
 
+  it("makes the consumer's crash on such an answer and its restart warnings (Kafka 4.1 at the first JoinGroup)", () => {
+    expect(at(logLevel.ERROR, { message: "Crash: KafkaJSProtocolError: The coordinator is loading and hence can't process requests for this group" })).toBe('warn');
+    expect(at(logLevel.ERROR, { message: 'Restarting the consumer in 300ms' })).toBe('warn');
+  });
+
+  it('keeps a crash on anything kafkajs does not retry an error', () => {
+    expect(at(logLevel.ERROR, { message: 'Crash: KafkaJSProtocolError: Not authorized to access group' })).toBe('error');
+    expect(at(logLevel.ERROR, { message: 'Crash: KafkaJSNumberOfRetriesExceeded: The coordinator is loading' })).toBe('error');
+    expect(at(logLevel.ERROR, { message: 'Restarting the consumer in 300ms, or not' })).toBe('error');
+  });
+
   it('keeps every other error an error, and maps warn and below as they are', () => {
     expect(at(logLevel.ERROR, { error: 'Request is not valid given the current SASL state' })).toBe('error');
     expect(at(logLevel.ERROR, { error: 'Connection error: connect ECONNREFUSED 127.0.0.1:1' })).toBe('error');
