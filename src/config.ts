@@ -14,6 +14,8 @@ export interface Config {
     readonly clientId: string;
     readonly ssl: boolean;
     readonly sasl: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string } | undefined;
+    readonly sessionTimeoutMs: number;
+    readonly heartbeatIntervalMs: number;
   };
   readonly topics: { readonly requested: string; readonly created: string; readonly failed: string; readonly dlq: string };
   readonly cognito: {
@@ -120,8 +122,14 @@ function readKafka(read: Reader): Pick<Config, 'kafka' | 'topics'> {
   const credentials = sasl(read);
   // MSK's IAM listener speaks only TLS: without it the connection could never authenticate.
   if (credentials?.mechanism === 'aws' && !ssl) throw new ConfigError('KAFKA_SSL', 'must be true with KAFKA_SASL_MECHANISM=aws (MSK IAM runs over TLS)');
+  const sessionTimeoutMs = read('KAFKA_SESSION_TIMEOUT_MS');
+  const heartbeatIntervalMs = read('KAFKA_HEARTBEAT_INTERVAL_MS');
+  // Kafka's advice: a member that misses two heartbeats in a row (a slow request, a GC) still keeps its session.
+  if (heartbeatIntervalMs * 3 > sessionTimeoutMs) {
+    throw new ConfigError('KAFKA_HEARTBEAT_INTERVAL_MS', `${heartbeatIntervalMs} is more than a third of KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs})`);
+  }
   return {
-    kafka: { brokers, groupId: read('KAFKA_GROUP_ID'), clientId: read('KAFKA_CLIENT_ID'), ssl, sasl: credentials },
+    kafka: { brokers, groupId: read('KAFKA_GROUP_ID'), clientId: read('KAFKA_CLIENT_ID'), ssl, sasl: credentials, sessionTimeoutMs, heartbeatIntervalMs },
     topics: { requested: read('TOPIC_REQUESTED'), created: read('TOPIC_CREATED'), failed: read('TOPIC_FAILED'), dlq: read('TOPIC_DLQ') },
   };
 }

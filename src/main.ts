@@ -140,7 +140,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
   await kafka.ensureTopics(config.topics.requested, [config.topics.created, config.topics.failed, config.topics.dlq]);
   await kafka.connect();
   await kafka.consume(config.topics.requested, (batch) =>
-    processBatch(batch, { handle, pause, slots, signal: shutdown.signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
+    processBatch(batch, { handle, pause, slots, signal: shutdown.signal, heartbeatIntervalMs: config.kafka.heartbeatIntervalMs, halted: () => quarantine.tripped }),
   );
   health.consuming();
   logger.info({ topic: config.topics.requested, groupId: config.kafka.groupId }, 'consuming');

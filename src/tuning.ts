@@ -3,12 +3,11 @@
 
 export const tuning = {
   kafka: {
-    /** The group forgets a member silent this long: a crashed replica's partitions wait this long. */
-    sessionTimeoutMs: 30_000, // 30 s, kafkajs's default
-    /** A member heartbeats this often, also while a batch waits on retries or the limiter. */
-    heartbeatIntervalMs: 3_000, // a tenth of the session
+    // The session timeout and the heartbeat interval are configuration (KAFKA_SESSION_TIMEOUT_MS, KAFKA_HEARTBEAT_INTERVAL_MS).
     /** How long the group waits for every member to rejoin on a rebalance. */
     rebalanceTimeoutMs: 60_000, // one minute
+    /** The longest a fetch waits for data; kafkajs heartbeats between fetches, so never longer than the heartbeat interval. */
+    maxFetchWaitMs: 5_000, // kafkajs's default
     /** Partitions whose batches may be processed at the same time (the in-flight bound is global). */
     partitionsConsumedConcurrently: 16,
     /** Resolved offsets are committed this often as well as after each batch: a short tail to redo. */

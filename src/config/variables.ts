@@ -72,6 +72,15 @@ export const VARIABLES = {
   }),
   KAFKA_SASL_USERNAME: optional(text, { group: 'Kafka', shownDefault: withSasl, meaning: 'SASL username' }),
   KAFKA_SASL_PASSWORD: optional(text, { group: 'Kafka', shownDefault: withSasl, verbatim: true, meaning: 'SASL password, taken verbatim (spaces too) and never logged' }),
+  // The range is the broker's default group.min/max.session.timeout.ms: outside it JoinGroup fails.
+  KAFKA_SESSION_TIMEOUT_MS: withDefault(number({ min: 6_000, max: 1_800_000, integer: true }), 6_000, {
+    group: 'Kafka',
+    meaning: 'the group forgets a member silent this long: a crashed replica\'s partitions wait about this long for the others (README, Kafka sessions)',
+  }),
+  KAFKA_HEARTBEAT_INTERVAL_MS: withDefault(number({ min: 100, max: 600_000, integer: true }), 1_000, {
+    group: 'Kafka',
+    meaning: 'how often a member heartbeats, also while messages wait on retries or the rate limit; at most a third of `KAFKA_SESSION_TIMEOUT_MS`',
+  }),
 
   TOPIC_REQUESTED: withDefault(topic, 'user-requested', { group: 'Topics', meaning: 'input: provisioning requests (`user.requested.v1`)' }),
   TOPIC_CREATED: withDefault(topic, 'user-created', { group: 'Topics', meaning: 'created outcomes (`user.created.v1`)' }),

@@ -2,7 +2,7 @@
 // with a key of its own), every service process it started, the metric scrapes it took, and a
 // tracker that notes when each input's first answer was seen, for the recovery figures.
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
 import { inject } from 'vitest';
 import { requestEvent, structured } from '../support/events.ts';
 import type { OutgoingMessage } from '../support/kafka-test-client.ts';
@@ -172,6 +172,21 @@ export class FaultRun {
       await admin.disconnect();
     }
     this.#update();
+  }
+
+  /** The input topic's partitions each member of the group holds, by its client id (KAFKA_CLIENT_ID), as the coordinator tells. */
+  async assignments(groupId: string): Promise<Map<string, number[]>> {
+    const admin = await this.#admin();
+    try {
+      const { groups } = await admin.describeGroups([groupId]);
+      return new Map((groups[0]?.members ?? []).map((member) => {
+        // A member still joining has no assignment yet (null).
+        const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+        return [member.clientId, [...(assignment?.assignment[this.stack.topics.requested] ?? [])].sort()];
+      }));
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   input(key: string | null): Input | undefined {

@@ -14,7 +14,7 @@ function configError(env: Record<string, string>): ConfigError {
 describe('loadKafkaConfig (replay)', () => {
   it('needs only KAFKA_BROKERS: no region, pool or Cognito variable', () => {
     expect(loadKafkaConfig({ KAFKA_BROKERS: 'localhost:9092' })).toEqual({
-      kafka: { brokers: ['localhost:9092'], groupId: 'user-provisioner', clientId: 'user-provisioner', ssl: false, sasl: undefined },
+      kafka: { brokers: ['localhost:9092'], groupId: 'user-provisioner', clientId: 'user-provisioner', ssl: false, sasl: undefined, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
       topics: { requested: 'user-requested', created: 'user-created', failed: 'user-provisioning-failed', dlq: 'user-requested.dlq' },
       awsRegion: undefined,
       logLevel: 'info',
@@ -30,6 +30,8 @@ describe('loadKafkaConfig (replay)', () => {
       KAFKA_SASL_MECHANISM: 'scram-sha-256',
       KAFKA_SASL_USERNAME: 'u',
       KAFKA_SASL_PASSWORD: ' p ',
+      KAFKA_SESSION_TIMEOUT_MS: '10000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '2000',
       TOPIC_REQUESTED: 'in',
       TOPIC_FAILED: 'failed',
       TOPIC_DLQ: 'in.dlq',
@@ -38,7 +40,7 @@ describe('loadKafkaConfig (replay)', () => {
       // Not read by replay, so a value the service would refuse does not matter.
       COGNITO_RATE_LIMIT: 'lots',
     });
-    expect(config.kafka).toEqual({ brokers: ['a:1', 'b:2'], groupId: 'g', clientId: 'user-provisioner', ssl: true, sasl: { mechanism: 'scram-sha-256', username: 'u', password: ' p ' } });
+    expect(config.kafka).toEqual({ brokers: ['a:1', 'b:2'], groupId: 'g', clientId: 'user-provisioner', ssl: true, sasl: { mechanism: 'scram-sha-256', username: 'u', password: ' p ' }, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 2_000 });
     expect(config.topics).toMatchObject({ requested: 'in', failed: 'failed', dlq: 'in.dlq' });
     expect(config).toMatchObject({ logLevel: 'warn', logPersonalData: true });
   });
@@ -54,6 +56,8 @@ describe('loadKafkaConfig (replay)', () => {
     [{ KAFKA_BROKERS: 'a:1', TOPIC_FAILED: 'bad topic' }, 'TOPIC_FAILED: "bad topic" is not a Kafka topic name'],
     [{ KAFKA_BROKERS: 'a:1', KAFKA_SASL_MECHANISM: 'plain' }, 'KAFKA_SASL_USERNAME: is required'],
     [{ KAFKA_BROKERS: 'a:1', LOG_PERSONAL_DATA: 'maybe' }, 'LOG_PERSONAL_DATA: "maybe" is not true or false'],
+    [{ KAFKA_BROKERS: 'a:1', KAFKA_SESSION_TIMEOUT_MS: '3000' }, 'KAFKA_SESSION_TIMEOUT_MS: 3000 is outside 6000..1800000'],
+    [{ KAFKA_BROKERS: 'a:1', KAFKA_HEARTBEAT_INTERVAL_MS: '3000' }, 'KAFKA_HEARTBEAT_INTERVAL_MS: 3000 is more than a third of KAFKA_SESSION_TIMEOUT_MS (6000)'],
   ])('names the variable of a bad value: %j', (env, message) => {
     expect(configError(env).message).toContain(message);
   });

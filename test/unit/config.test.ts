@@ -25,7 +25,7 @@ function without(name: keyof typeof BASE): Record<string, string> {
 describe('loadConfig', () => {
   it('fills every default from a minimal environment', () => {
     expect(loadConfig(BASE)).toEqual({
-      kafka: { brokers: ['localhost:9092'], groupId: 'user-provisioner', clientId: 'user-provisioner', ssl: false, sasl: undefined },
+      kafka: { brokers: ['localhost:9092'], groupId: 'user-provisioner', clientId: 'user-provisioner', ssl: false, sasl: undefined, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 },
       topics: { requested: 'user-requested', created: 'user-created', failed: 'user-provisioning-failed', dlq: 'user-requested.dlq' },
       cognito: {
         region: 'us-east-1',
@@ -57,6 +57,8 @@ describe('loadConfig', () => {
       KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
       KAFKA_SASL_USERNAME: 'svc',
       KAFKA_SASL_PASSWORD: SASL_PASSWORD,
+      KAFKA_SESSION_TIMEOUT_MS: '45000',
+      KAFKA_HEARTBEAT_INTERVAL_MS: '15000',
       AWS_REGION: 'us-gov-west-1',
       COGNITO_ENDPOINT: 'http://localhost:5000',
       USER_POOL_ID: 'us-east-1_A1',
@@ -78,6 +80,8 @@ describe('loadConfig', () => {
       clientId: 'client',
       ssl: true,
       sasl: { mechanism: 'scram-sha-512', username: 'svc', password: SASL_PASSWORD },
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 15_000,
     });
     expect(config.topics).toEqual({ requested: 'in', created: 'out.created', failed: 'out_failed', dlq: 'in-dlq' });
     expect(config.cognito).toMatchObject({ region: 'us-gov-west-1', endpoint: 'http://localhost:5000', defaultUserPoolId: 'us-east-1_A1', allowedUserPoolIds: ['us-east-1_A1', 'eu-west-1_B2'], rateLimit: 2.5, rateBurst: 1 });
@@ -123,6 +127,12 @@ describe('loadConfig', () => {
     expect(config.cognito).toMatchObject({ region: 'us-east-1', defaultUserPoolId: 'us-east-1_Example1' });
   });
 
+  it('takes a heartbeat interval of up to a third of the session timeout, as Kafka advises', () => {
+    expect(loadConfig({ ...BASE, KAFKA_SESSION_TIMEOUT_MS: '30000', KAFKA_HEARTBEAT_INTERVAL_MS: '10000' }).kafka).toMatchObject({ sessionTimeoutMs: 30_000, heartbeatIntervalMs: 10_000 });
+    expect(loadConfig({ ...BASE, KAFKA_HEARTBEAT_INTERVAL_MS: '2000' }).kafka).toMatchObject({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 2_000 });
+    expect(configError({ ...BASE, KAFKA_HEARTBEAT_INTERVAL_MS: '2001' }).message).toBe('KAFKA_HEARTBEAT_INTERVAL_MS: 2001 is more than a third of KAFKA_SESSION_TIMEOUT_MS (6000)');
+  });
+
   it('treats a blank value as unset', () => {
     expect(loadConfig({ ...BASE, METRICS_PORT: '  ', LOG_LEVEL: '' })).toMatchObject({ metricsPort: 9464, logLevel: 'info' });
   });
@@ -162,6 +172,12 @@ describe('loadConfig', () => {
       ['TOPIC_FAILED invalid', { ...BASE, TOPIC_FAILED: 'f'.repeat(250) }, 'TOPIC_FAILED'],
       ['TOPIC_DLQ invalid', { ...BASE, TOPIC_DLQ: 'dlq!' }, 'TOPIC_DLQ'],
       ['KAFKA_SSL not a boolean', { ...BASE, KAFKA_SSL: 'maybe' }, 'KAFKA_SSL'],
+      // The broker's default group.min.session.timeout.ms and group.max.session.timeout.ms.
+      ['KAFKA_SESSION_TIMEOUT_MS below the broker\'s minimum', { ...BASE, KAFKA_SESSION_TIMEOUT_MS: '5999' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+      ['KAFKA_SESSION_TIMEOUT_MS above the broker\'s maximum', { ...BASE, KAFKA_SESSION_TIMEOUT_MS: '1800001' }, 'KAFKA_SESSION_TIMEOUT_MS'],
+      ['KAFKA_HEARTBEAT_INTERVAL_MS not whole', { ...BASE, KAFKA_HEARTBEAT_INTERVAL_MS: '1000.5' }, 'KAFKA_HEARTBEAT_INTERVAL_MS'],
+      ['KAFKA_HEARTBEAT_INTERVAL_MS more than a third of the default session', { ...BASE, KAFKA_HEARTBEAT_INTERVAL_MS: '2001' }, 'KAFKA_HEARTBEAT_INTERVAL_MS'],
+      ['KAFKA_HEARTBEAT_INTERVAL_MS more than a third of KAFKA_SESSION_TIMEOUT_MS', { ...BASE, KAFKA_SESSION_TIMEOUT_MS: '30000', KAFKA_HEARTBEAT_INTERVAL_MS: '10001' }, 'KAFKA_HEARTBEAT_INTERVAL_MS'],
       ['LOG_PERSONAL_DATA not a boolean', { ...BASE, LOG_PERSONAL_DATA: 'sometimes' }, 'LOG_PERSONAL_DATA'],
       ['PROVENANCE_ATTRIBUTE a standard attribute', { ...BASE, PROVENANCE_ATTRIBUTE: 'email' }, 'PROVENANCE_ATTRIBUTE'],
       ['PROVENANCE_ATTRIBUTE longer than a custom attribute name may be', { ...BASE, PROVENANCE_ATTRIBUTE: `custom:${'p'.repeat(21)}` }, 'PROVENANCE_ATTRIBUTE'],

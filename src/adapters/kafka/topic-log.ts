@@ -71,7 +71,8 @@ export function createKafkaLog(settings: KafkaLogSettings): KafkaLog {
     if (reader === undefined) {
       const groupId = `${settings.kafka.groupId}.replay.${randomUUID()}`;
       groups.push(groupId);
-      reader = TopicReader.open(kafka, { topic, partitions, groupId, idleTimeoutMs });
+      const { sessionTimeoutMs, heartbeatIntervalMs } = settings.kafka;
+      reader = TopicReader.open(kafka, { topic, partitions, groupId, idleTimeoutMs, sessionTimeoutMs, heartbeatIntervalMs });
       readers.set(name, reader);
     }
     return reader;

@@ -1,7 +1,6 @@
 // TopicReader: one consumer on one topic that reads a partition range at a time, for replay.
 import type { ConsumerEndBatchProcessEvent, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { InboundMessage } from '../../events/message.ts';
-import { tuning } from '../../tuning.ts';
 import { toInbound } from './client.ts';
 import { Cursor } from './cursor.ts';
 
@@ -24,7 +23,7 @@ export class TopicReader {
 
   static async open(
     kafka: Kafka,
-    options: { topic: string; partitions: readonly number[]; groupId: string; idleTimeoutMs: number },
+    options: { topic: string; partitions: readonly number[]; groupId: string; idleTimeoutMs: number; sessionTimeoutMs: number; heartbeatIntervalMs: number },
   ): Promise<TopicReader> {
     const { topic } = options;
     const consumer = kafka.consumer({
@@ -34,8 +33,8 @@ export class TopicReader {
       // partition resumed for one message is fetched at once (the broker never has to wait
       // for data: ranges end below the end offsets).
       maxWaitTimeInMs: 20,
-      sessionTimeout: tuning.kafka.sessionTimeoutMs,
-      heartbeatInterval: tuning.kafka.heartbeatIntervalMs,
+      sessionTimeout: options.sessionTimeoutMs,
+      heartbeatInterval: options.heartbeatIntervalMs,
     });
     const reader = new TopicReader(topic, consumer, options.idleTimeoutMs);
     consumer.on(consumer.events.END_BATCH_PROCESS, (event) => reader.#onBatchEnd(event.payload));

@@ -41,9 +41,12 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
   const producer = newProducer(kafka);
   const consumer: Consumer = kafka.consumer({
     groupId: config.groupId,
-    sessionTimeout: tuning.kafka.sessionTimeoutMs,
-    heartbeatInterval: tuning.kafka.heartbeatIntervalMs,
+    sessionTimeout: config.sessionTimeoutMs,
+    heartbeatInterval: config.heartbeatIntervalMs,
     rebalanceTimeout: tuning.kafka.rebalanceTimeoutMs,
+    // An idle member heartbeats only after a fetch returns, and learns of a rebalance from that
+    // heartbeat: a long fetch wait would delay both (README, Kafka sessions).
+    maxWaitTimeInMs: Math.min(config.heartbeatIntervalMs, tuning.kafka.maxFetchWaitMs),
   });
   // The idempotent producer has one request on the wire: outcomes published meanwhile share the next.
   const outbound = new CoalescingSender<{ topic: string; messages: readonly OutboundMessage[] }>(

@@ -77,7 +77,7 @@ function service(directory: Directory) {
     return new FakeBatch(offsets.map((offset) => anInboundMessage({ partition, offset, key: Buffer.from(`${partition}-${offset}`) })), 'user-requested', partition);
   });
   const signal = new AbortController().signal;
-  const runs = Promise.all(batches.map((batch) => processBatch(batch, { handle, pause, slots, signal, heartbeatIntervalMs: tuning.kafka.heartbeatIntervalMs })));
+  const runs = Promise.all(batches.map((batch) => processBatch(batch, { handle, pause, slots, signal, heartbeatIntervalMs: 1_000 }))); // KAFKA_HEARTBEAT_INTERVAL_MS's default
   return { pause, events, outcomes, batches, runs };
 }
 
