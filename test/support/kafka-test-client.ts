@@ -59,7 +59,8 @@ export class KafkaTestClient {
   }
 
   async produce(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-    this.#producer ??= this.#kafka.producer({ allowAutoTopicCreation: false });
+    // Idempotent, one request on the wire: a send retried under load must not write a test's inputs twice.
+    this.#producer ??= this.#kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     await this.#producer.connect();
     await this.#producer.send({ topic, messages: messages.map((m) => ({ key: m.key ?? null, value: m.value, headers: m.headers ?? {} })) });
   }
