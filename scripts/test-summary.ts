@@ -1,5 +1,6 @@
 // Prints one closing line for CI, "N passed, N failed, N skipped", from the JSON reports that
-// `npm run test:unit`, `test:deploy`, `test:integration`, `test:container` and `test:faults` write under
+// `npm run test:unit`, `test:deploy`, `test:integration`, `test:integration:containers` (the same
+// suite, its Kafka and moto as containers), `test:container` and `test:faults` write under
 // .cache/test-results/. CI runs them all, so a missing report counts as a failure.
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -12,7 +13,7 @@ interface Report {
 
 const root = new URL('../.cache/test-results/', import.meta.url);
 const totals = { passed: 0, failed: 0, skipped: 0 };
-for (const suite of ['unit', 'deploy', 'integration', 'container', 'faults']) {
+for (const suite of ['unit', 'deploy', 'integration', 'integration-containers', 'container', 'faults']) {
   const file = new URL(`${suite}.json`, root);
   if (!existsSync(file)) {
     console.log(`${suite}: no report (the suite did not run)`);
