@@ -160,15 +160,15 @@ async function start(container: LoopbackContainer, hint: string): Promise<Starte
   }
 }
 
-/** A port free on 127.0.0.1 now, from a random place in PEER_PORT_RANGE onwards, skipping `taken`. */
-async function freePortInRange(taken: ReadonlySet<number> = new Set()): Promise<number> {
-  const size = PEER_PORT_RANGE.to - PEER_PORT_RANGE.from + 1;
+/** A port free on 127.0.0.1 now, from a random place in `range` onwards, skipping `taken`. */
+export async function freePortInRange(taken: ReadonlySet<number> = new Set(), range: { readonly from: number; readonly to: number } = PEER_PORT_RANGE): Promise<number> {
+  const size = range.to - range.from + 1;
   const offset = Math.floor(Math.random() * size);
   for (let step = 0; step < size; step += 1) {
-    const port = PEER_PORT_RANGE.from + ((offset + step) % size);
+    const port = range.from + ((offset + step) % size);
     if (!taken.has(port) && (await isFree(port))) return port;
   }
-  throw new Error(`no free port in ${PEER_PORT_RANGE.from}-${PEER_PORT_RANGE.to}`);
+  throw new Error(`no free port in ${range.from}-${range.to}`);
 }
 
 async function isFree(port: number): Promise<boolean> {

@@ -8,7 +8,6 @@
 // TEST_KAFKA_PORT / TEST_MOTO_PORT put the peers started here on those ports.
 import type { TestProject } from 'vitest/node';
 import { startKafka, startMoto, stackVersions } from '../../scripts/stack.ts';
-import { describePeers, startContainerPeers } from './container-peers.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,6 +36,8 @@ export default async function setup(project: TestProject): Promise<Stop> {
     let cognitoEndpoint = process.env['COGNITO_ENDPOINT'];
     if (peers === 'containers') {
       if (kafkaBrokers !== undefined || cognitoEndpoint !== undefined) throw new Error('TEST_PEERS=containers starts both peers: unset KAFKA_BROKERS and COGNITO_ENDPOINT');
+      // Loaded only here: the default path needs neither testcontainers nor a Docker engine.
+      const { describePeers, startContainerPeers } = await import('./container-peers.ts');
       const containers = await startContainerPeers(versions, { ...(kafkaPort !== undefined ? { kafka: kafkaPort } : {}), ...(motoPort !== undefined ? { moto: motoPort } : {}) });
       stops.push(() => containers.stop());
       ({ kafkaBrokers, cognitoEndpoint } = containers);
