@@ -1,20 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { chooseImage, describePeers, kafkaEnvironment, officialImages, standInImages } from './container-peers.ts';
 
+// Not the pins: the images follow whatever versions a run asks for (KAFKA_VERSION=4.1.1).
 const versions = { kafka: '4.1.1', moto: '5.2.5' };
 
 describe('the container peers', () => {
   it('name the official images and the stand-ins by the versions asked for', () => {
-    expect(officialImages(versions)).toEqual({ kafka: 'apache/kafka:4.1.1', moto: 'motoserver/moto:5.2.5' });
-    expect(standInImages(versions)).toEqual({ kafka: 'local/kafka:4.1.1', moto: 'local/moto:5.2.5' });
+    expect(officialImages(versions)).toEqual({ kafka: `apache/kafka:${versions.kafka}`, moto: `motoserver/moto:${versions.moto}` });
+    expect(standInImages(versions)).toEqual({ kafka: `local/kafka:${versions.kafka}`, moto: `local/moto:${versions.moto}` });
   });
 
   it('run the official image when the engine has it, else the stand-in it has, else the official one pulled', () => {
-    const official = 'apache/kafka:4.1.1';
-    const standIn = 'local/kafka:4.1.1';
+    const official = officialImages(versions).kafka;
+    const standIn = standInImages(versions).kafka;
     expect(chooseImage(official, standIn, new Set([official, standIn]))).toBe(official);
     expect(chooseImage(official, standIn, new Set([standIn]))).toBe(standIn);
-    expect(chooseImage(official, standIn, new Set(['local/kafka:3.9.1']))).toBe(official);
+    expect(chooseImage(official, standIn, new Set([standInImages({ ...versions, kafka: '3.9.1' }).kafka]))).toBe(official);
   });
 
   it('configure a broker that listens and advertises on the port the host reaches', () => {
