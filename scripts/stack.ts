@@ -2,7 +2,8 @@
 // and the demo, and `node scripts/stack.ts up|down` for `npm run stack:up/stack:down`. Kafka and
 // moto run from their scripts (scripts/kafka.sh, scripts/moto.sh: usable by hand, and the fault
 // suite restarts its broker through them); Redis is Debian's redis-server in the foreground.
-// Versions come from scripts/versions.env.
+// Versions come from scripts/versions.env. Where a Docker engine answers, TEST_PEERS=containers
+// runs the integration suite's Kafka and moto as containers instead (test/support/container-peers.ts).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';

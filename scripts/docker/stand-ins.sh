@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes local stand-ins for the images docker-compose.yml names, where no image registry can be
-# reached, from the registries that can (on top of base-images.sh's local/debian:bookworm):
+# Makes local stand-ins for the images docker-compose.yml names (Kafka and moto also for
+# `npm run test:integration:containers`: test/support/container-peers.ts), where no image registry
+# can be reached, from the registries that can (on top of base-images.sh's local/debian:bookworm):
 #   local/kafka:<KAFKA_VERSION>   Debian's Java 17 + the Kafka jars from Maven Central
 #                                 (scripts/kafka/pom.xml), configured by KAFKA_* variables
 #   local/moto:<MOTO_VERSION>     Debian's Python + moto from PyPI (scripts/moto-requirements.txt)
