@@ -66,7 +66,7 @@ try {
     broker = await startKafka(port);
     brokers = broker.brokers;
   }
-  if (scenarios.some((scenario) => scenario.contenders.includes('service')) && args.contender !== 'baseline' && args.contender !== 'passthrough') {
+  if (args.contender === undefined || args.contender === 'service') {
     // The service runs as it ships, from dist/: built from the sources as they are now.
     process.stderr.write('bench: building dist/ (npm run build)\n');
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
