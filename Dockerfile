@@ -61,4 +61,7 @@ EXPOSE 9464
 # Docker and compose only (Kubernetes uses its probes). No shell: Node itself asks /healthz.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
   CMD ["/nodejs/bin/node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# V8's heap sized for the pod's memory limit (README, "Memory"); in the environment, not on the
+# command line, so that a pod's own NODE_OPTIONS replaces it.
+ENV NODE_OPTIONS="--max-old-space-size=128 --max-semi-space-size=16"
 ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "dist/main.js"]

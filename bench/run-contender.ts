@@ -134,7 +134,7 @@ export async function runContender(scenario: Scenario, contender: ContenderName,
     await Promise.all(processes.map((process) => process.waitReady(60_000)));
     readyAt = Date.now();
     loadAtReady = round(loadavg()[0] ?? null, 2);
-    // CPU from ready on: start-up (loading and type-stripping the sources) is not per-event work.
+    // CPU from ready on: start-up (loading the code) is not per-event work.
     const cpuAtReady = totalCpu(processes);
     if (contender === 'service') scraper = new ServiceMetricsScraper(processes);
 

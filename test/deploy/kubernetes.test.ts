@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { shippedNodeOptions } from '../support/shipped-node-options.ts';
 import { at, kustomizations, one, render, repoRoot, schemaProblems, type KubeObject } from './manifests.ts';
 
 // The rendered manifests (base and every overlay) against the schemas of their kinds and
@@ -81,6 +82,16 @@ function manifestProblems(objects: readonly KubeObject[]): string[] {
       check(at(container, 'resources', kind, resource) !== undefined, `resources.${kind}.${resource} is set`);
     }
   }
+  // V8's old space must fill before the pod's limit does: a heap at its cap then fails in the
+  // service's own log, not as a silent OOM kill, and a limit raised alone is noticed here.
+  const requestMiB = mebibytes(at(container, 'resources', 'requests', 'memory'));
+  const limitMiB = mebibytes(at(container, 'resources', 'limits', 'memory'));
+  const oldSpaceMiB = oldSpaceCap(containerEnv(container)['NODE_OPTIONS'] ?? shippedNodeOptions());
+  check(requestMiB <= limitMiB, `the memory request ${requestMiB} Mi is within the limit ${limitMiB} Mi`);
+  check(
+    oldSpaceMiB !== undefined && limitMiB >= oldSpaceMiB + OUTSIDE_OLD_SPACE_MIB,
+    `the memory limit ${limitMiB} Mi holds the old space's cap (${oldSpaceMiB ?? 'none'} Mi) and ${OUTSIDE_OLD_SPACE_MIB} Mi besides`,
+  );
 
   // The restricted Pod Security Standard, and a read-only root filesystem.
   check(at(pod, 'securityContext', 'runAsNonRoot') === true, 'the pod runs as non-root');
@@ -179,6 +190,29 @@ function secretSources(deployment: KubeObject): { secretRef?: { name: string } }
   return (at(deployment, 'spec', 'template', 'spec', 'containers', 0, 'envFrom') ?? []) as { secretRef?: { name: string } }[];
 }
 
+/**
+ * What the service holds outside V8's old space: Node and the loaded code, the young generation,
+ * Kafka's fetch buffers. About 100 MB resident at rest (README, "Memory").
+ */
+const OUTSIDE_OLD_SPACE_MIB = 128;
+
+function mebibytes(quantity: unknown): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(String(quantity));
+  if (match?.[1] === undefined) return Number.NaN;
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}
+
+/** --max-old-space-size in MiB, undefined when NODE_OPTIONS sets none (V8 then sizes it from the host). */
+function oldSpaceCap(nodeOptions: string): number | undefined {
+  const value = /--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+function containerEnv(container: unknown): Record<string, string> {
+  const env = (at(container, 'env') ?? []) as { name: string; value?: string }[];
+  return Object.fromEntries(env.flatMap(({ name, value }) => (value === undefined ? [] : [[name, value]])));
+}
+
 const rules = parse(readFileSync(`${repoRoot}deploy/prometheus/alerts.yml`, 'utf8')) as { groups: unknown };
 
 describe.each(kustomizations())('%s', (directory) => {
@@ -259,5 +293,16 @@ describe('the checks fail on broken manifests', () => {
       'KEDA\'s awsRegion eu-west-1 is AWS_REGION us-east-1',
       'KEDA takes its AWS identity from podIdentity aws',
     ]);
+  });
+
+  it('a memory limit below the heap cap, or a pod NODE_OPTIONS that lifts the cap, is caught', () => {
+    const tooSmall = broken((deployment) => {
+      (at(container(deployment), 'resources', 'limits') as Record<string, unknown>)['memory'] = '160Mi';
+    });
+    expect(manifestProblems(tooSmall).join()).toMatch(/the memory request \d+ Mi is within the limit 160 Mi,the memory limit 160 Mi holds/);
+    const uncapped = broken((deployment) => {
+      container(deployment)['env'] = [{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=4' }];
+    });
+    expect(manifestProblems(uncapped)).toEqual([expect.stringContaining("holds the old space's cap (none Mi)")]);
   });
 });

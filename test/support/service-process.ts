@@ -1,10 +1,12 @@
-// Runs the real service as a child process (node src/main.ts), the way `npm start` does, and
-// keeps everything it printed so tests can check it (for secrets, for outcomes).
+// Runs the real service as a child process (node src/main.ts), the way `npm start` does, with the
+// image's V8 heap settings, and keeps everything it printed so tests can check it (for secrets,
+// for outcomes).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { TEST_CREDENTIALS, TEST_REGION } from './cognito-test-client.ts';
 import type { Topics } from './kafka-test-client.ts';
+import { shippedNodeOptions } from './shipped-node-options.ts';
 
 export { metricValue } from './metrics-text.ts';
 
@@ -39,7 +41,8 @@ export class ServiceProcess {
   static spawn(env: Readonly<Record<string, string>>): ServiceProcess {
     const child = spawn(process.execPath, ['src/main.ts'], {
       cwd: root,
-      env: { PATH: process.env['PATH'] ?? '', ...env },
+      // A test that sets its own NODE_OPTIONS replaces the image's, as a pod's environment would.
+      env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: shippedNodeOptions(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new ServiceProcess(child);
