@@ -25,7 +25,10 @@ export const SPAN_KIND = { internal: 1, server: 2, client: 3, producer: 4, consu
 export interface OtlpReceiver {
   /** For OTEL_EXPORTER_OTLP_ENDPOINT (the exporter appends /v1/traces). */
   readonly endpoint: string;
+  /** Every span received, unless started with `keep: false`. */
   readonly spans: ReceivedSpan[];
+  /** Spans received, kept or not. */
+  readonly count: number;
   close(): Promise<void>;
 }
 
@@ -50,8 +53,10 @@ interface ExportRequest {
   resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** `keep: false` only counts the spans: the bench's long runs at 100 % sampling. */
+export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
+  let count = 0;
   const server = createServer((request, response) => {
     void readJson(request).then((body) => {
       if (request.url !== '/v1/traces' || body === undefined) {
@@ -61,6 +66,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       for (const resourceSpans of body.resourceSpans ?? []) {
         const serviceName = attributes(resourceSpans.resource?.attributes)['service.name'];
         for (const scope of resourceSpans.scopeSpans ?? []) {
+          count += scope.spans?.length ?? 0;
+          if (options.keep === false) continue;
           for (const span of scope.spans ?? []) spans.push(flatten(span, typeof serviceName === 'string' ? serviceName : undefined));
         }
       }
@@ -71,6 +78,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   return {
     endpoint: `http://127.0.0.1:${port}`,
     spans,
+    get count() {
+      return count;
+    },
     close: () => new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
