@@ -7,10 +7,12 @@ import { requestEvent, structured } from '../support/events.ts';
 import { json } from '../support/kafka-test-client.ts';
 import { startOtlpReceiver, SPAN_KIND, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver.ts';
 import { createdFor, failedFor } from '../support/outcomes.ts';
+import type { ServiceProcess } from '../support/service-process.ts';
 import { useTestStack } from '../support/test-stack.ts';
 
 const stack = useTestStack({ service: false });
 let receiver: OtlpReceiver;
+let service: ServiceProcess;
 /** ClientMetadata of every AdminCreateUser call, by username, in the order the proxy saw them. */
 const clientMetadata = new Map<string, Record<string, string>[]>();
 
@@ -25,7 +27,7 @@ beforeAll(async () => {
     },
     fault: { kind: 'error', type: 'NeverSent' },
   });
-  await stack.startService({
+  service = await stack.startService({
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
     OTEL_SERVICE_NAME: 'user-provisioner-under-test',
     OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -94,7 +96,7 @@ describe('one trace per request', () => {
 
     // No personal data in any span; every log line of the request carries its trace.
     expect(JSON.stringify(spans)).not.toContain(username);
-    const lines = stack.service.logs.filter((line) => line['requestId'] === event.id);
+    const lines = service.logs.filter((line) => line['requestId'] === event.id);
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(line).toMatchObject({ trace_id: input.traceId, span_id: process.spanId });
   });
@@ -170,7 +172,7 @@ describe('one trace per request', () => {
 
 describe('metrics join the trace', () => {
   it('an OpenMetrics scrape shows trace ids as exemplars of the end-to-end and Cognito call histograms', async () => {
-    const port = stack.service.metricsPort;
+    const port = service.metricsPort;
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: 'application/openmetrics-text;version=1.0.0' } })).text();
     const traced = new Set(receiver.spans.map((span) => span.traceId));
     for (const histogram of ['user_provisioner_end_to_end_latency_seconds_bucket', 'user_provisioner_cognito_call_duration_seconds_bucket']) {
