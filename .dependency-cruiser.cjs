@@ -13,7 +13,7 @@ module.exports = {
       comment: 'The CloudEvents codec maps messages to requests and outcomes; it does not reach adapters or the pipeline.',
       severity: 'error',
       from: { path: '^src/events/' },
-      to: { path: ['^src/(adapters|pipeline|resilience)/', '^src/main\\.ts$', 'kafkajs', '@aws-sdk', 'prom-client', 'pino'] },
+      to: { path: ['^src/(adapters|pipeline|resilience|tracing)/', '^src/main\\.ts$', 'kafkajs', '@aws-sdk', 'prom-client', 'pino', '@opentelemetry'] },
     },
     {
       name: 'pipeline-uses-ports',
@@ -48,6 +48,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: '^src/adapters/(cognito-directory|kafka/client)\\.ts$' },
       to: { path: ['node_modules/@aws-sdk', 'node_modules/@smithy', 'node_modules/aws-msk-iam-sasl-signer-js'] },
+    },
+    {
+      name: 'otel-sdk-in-the-tracing-adapter',
+      comment: 'The rest of the service speaks the OpenTelemetry API alone, a no-op until the SDK is registered (src/adapters/tracing.ts).',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/adapters/tracing\\.ts$' },
+      to: { path: 'node_modules/@opentelemetry/', pathNot: 'node_modules/@opentelemetry/api/' },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],

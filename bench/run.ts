@@ -1,5 +1,9 @@
 // npm run bench [-- --smoke] [--scenario NAME] [--events N] [--out PATH] [--timeout-s S] [--brokers HOST:PORT]
-//                 [--contender service|baseline|passthrough] [--service-env NAME=VALUE ...]
+//                 [--contender service|baseline|passthrough] [--service-env NAME=VALUE ...] [--traces]
+//
+// --traces runs the service with tracing on at 100 % sampling (OTEL_TRACES_SAMPLER=always_on),
+// exporting to an OTLP/HTTP receiver in this process that counts and drops the spans: compare its
+// CPU per event with a run without.
 //
 // Starts its own Kafka broker (scripts/kafka.sh on KAFKA_PORT, default 28092) unless --brokers
 // names one, runs each scenario's contenders one after another, prints a table and writes the
@@ -15,6 +19,7 @@ import { benchEvents } from './events.ts';
 import { startKafka, type Broker } from './infrastructure.ts';
 import { round, runContender, type BenchRow, type ContenderRun } from './run-contender.ts';
 import { FULL, SMOKE, type Scenario } from './scenarios.ts';
+import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { formatTable } from './table.ts';
 
 const root = new URL('../', import.meta.url).pathname;
@@ -30,6 +35,7 @@ const { values: args } = parseArgs({
     brokers: { type: 'string' },
     // For experiments (e.g. COGNITO_RATE_BURST=1); recorded in every service row.
     'service-env': { type: 'string', multiple: true, default: [] },
+    traces: { type: 'boolean', default: false },
   },
 });
 
@@ -55,6 +61,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+let receiver: OtlpReceiver | undefined;
 const rows: BenchRow[] = [];
 const timelines: Record<string, ContenderRun['timeline']> = {};
 try {
@@ -76,7 +83,7 @@ try {
     brokers,
     redisPort: Number(process.env['REDIS_PORT'] ?? 28379),
     timeoutMs,
-    serviceEnv: parseServiceEnv(args['service-env']),
+    serviceEnv: { ...parseServiceEnv(args['service-env']), ...(await tracingEnv()) },
     serviceVersion: serviceVersion(),
   };
   for (const scenario of scenarios) {
@@ -93,7 +100,9 @@ try {
   // A safety net: every contender and Redis was stopped already, unless something threw midway.
   killAll();
   await stopBroker();
+  await receiver?.close();
 }
+if (receiver !== undefined) process.stderr.write(`bench: the OTLP receiver got ${receiver.count} spans\n`);
 
 addPassthroughRatios(rows);
 console.log(formatTable(rows, scenarios));
@@ -107,6 +116,13 @@ const broken = rows.filter((row) => row.status === 'error' || (args.smoke && row
 if (broken.length > 0) {
   process.stderr.write(`bench: the run broke: ${broken.map((row) => `${row.scenario}/${row.contender} ${row.status}`).join(', ')}\n`);
   process.exitCode = 1;
+}
+
+/** With --traces, the variables that turn the service's tracing on, to a receiver started here. */
+async function tracingEnv(): Promise<Record<string, string>> {
+  if (!args.traces) return {};
+  receiver = await startOtlpReceiver({ keep: false });
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'always_on' };
 }
 
 function parseServiceEnv(pairs: readonly string[]): Record<string, string> {

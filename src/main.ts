@@ -5,6 +5,7 @@ import { startHttpServer } from './adapters/http-server.ts';
 import { createKafkaTransport } from './adapters/kafka/transport.ts';
 import { createLogger, personalData, type Logger } from './adapters/logger.ts';
 import { createPrometheusMetrics } from './adapters/prometheus-metrics.ts';
+import { startTracing } from './adapters/tracing.ts';
 import { createRedisTokenSources } from './adapters/redis/token-source.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createRequestDecoder } from './events/decode-request.ts';
@@ -25,6 +26,8 @@ import { createDirectoryCalls } from './resilience/directory-calls.ts';
 import { QUOTA_CATEGORIES, perQuotaCategory } from './resilience/limiter.port.ts';
 import { LocalTokenSource } from './resilience/local-token-source.ts';
 import { createTokenQueueLimiter, localTokenSources } from './resilience/token-queue-limiter.ts';
+import { activeTraceparent } from './tracing/traceparent.ts';
+import { tracedDirectoryCalls, tracedLimiter } from './tracing/traced-calls.ts';
 import { tuning } from './tuning.ts';
 
 /** Exit 2 is a configuration error, any other non-zero exit a crash (README, exit codes). */
@@ -42,14 +45,14 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   }
   const logger = createLogger({ level: config.logLevel });
   try {
-    await run(config, logger);
+    await run(config, logger, env);
   } catch (error) {
     logger.fatal({ err: error }, 'crashed');
     process.exit(1);
   }
 }
 
-async function run(config: Config, logger: Logger): Promise<void> {
+async function run(config: Config, logger: Logger, env: NodeJS.ProcessEnv): Promise<void> {
   const rates = { ratePerSecond: config.cognito.rateLimit, burst: config.cognito.rateBurst };
   // With REDIS_URL the quota is one bucket for every replica; without, each replica has its own.
   const shared = config.redisUrl === undefined
@@ -57,6 +60,9 @@ async function run(config: Config, logger: Logger): Promise<void> {
     : createRedisTokenSources({ redisUrl: config.redisUrl, namespace: config.kafka.groupId, ...rates, adaptation: DEFAULT_ADAPTATION, fallback: (share) => new LocalTokenSource(share), logger }, QUOTA_CATEGORIES);
   const limiter = createTokenQueueLimiter(shared?.sources ?? localTokenSources(perQuotaCategory(() => rates)));
   const registry = new Registry();
+  // Off (the API's no-op tracer, nothing wrapped) unless the OTEL_* variables name a collector.
+  const tracing = startTracing({ env, registry, log: logger });
+  const { tracer } = tracing;
   const kafka = createKafkaTransport({ kafka: config.kafka, region: config.cognito.region, logger, partitionsConsumedConcurrently: tuning.kafka.partitionsConsumedConcurrently });
   const slots = new InFlightSlots(config.maxInFlight);
   // Built once the directory calls exist, which report to the metrics.
@@ -73,7 +79,8 @@ async function run(config: Config, logger: Logger): Promise<void> {
 
   const shutdown = new AbortController();
   const directory = createCognitoDirectory(config.cognito);
-  const calls = createDirectoryCalls({ limiter, retry: config.retry, observer: metrics, signal: shutdown.signal });
+  const untracedCalls = createDirectoryCalls({ limiter: tracing.enabled ? tracedLimiter(limiter, tracer) : limiter, retry: config.retry, observer: metrics, signal: shutdown.signal });
+  const calls = tracing.enabled ? tracedDirectoryCalls(untracedCalls, tracer, config.cognito.region) : untracedCalls;
   const pools = { defaultUserPoolId: config.cognito.defaultUserPoolId, allowedUserPoolIds: new Set(config.cognito.allowedUserPoolIds) };
   const configurations = new PoolConfigurations({
     directory,
@@ -92,12 +99,13 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
     decode,
-    provision: (request) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute }),
+    provision: (request) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute, ...(tracing.enabled ? { callTraceparent: activeTraceparent } : {}) }),
     publish: (topic, message) => kafka.publish(topics[topic], [message]),
     metrics: feedingQuarantine(metrics, quarantine),
     log: logger,
     personal: personalData(config.logPersonalData),
     signal: shutdown.signal,
+    tracing: { tracer, consumerGroup: config.kafka.groupId, destinations: topics },
   };
   const handle = async (message: InboundMessage) => {
     metrics.inFlight(1);
@@ -118,6 +126,7 @@ async function run(config: Config, logger: Logger): Promise<void> {
     sharedQuota: shared,
     directory,
     http,
+    tracing,
     timeoutMs: config.shutdownTimeoutMs,
     handBackFraction: tuning.shutdownHandBackFraction,
     exit: (code) => process.exit(code),

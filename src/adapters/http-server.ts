@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Registry, type Metric, type OpenMetricsContentType } from 'prom-client';
 import type { ServiceHealth } from '../pipeline/health.ts';
 
 /** GET /metrics, /healthz and /readyz on METRICS_PORT. */
@@ -13,8 +13,10 @@ export async function startHttpServer(deps: { port: number; registry: Registry; 
       return;
     }
     if (path === '/metrics') {
-      registry.metrics().then(
-        (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      // Prometheus asks for OpenMetrics first: the format that carries exemplars (trace ids).
+      const open = (request.headers.accept ?? '').includes('application/openmetrics-text');
+      (open ? openMetrics(registry) : registry.metrics()).then(
+        (text) => response.writeHead(200, { 'content-type': open ? Registry.OPENMETRICS_CONTENT_TYPE : registry.contentType }).end(text),
         () => response.writeHead(500).end(),
       );
       return;
@@ -37,4 +39,24 @@ export async function startHttpServer(deps: { port: number; registry: Registry; 
       server.closeAllConnections();
     }),
   };
+}
+
+/**
+ * The registry's metrics in OpenMetrics text. Rendered through a throwaway view: prom-client
+ * renames the counters of the registry it renders that way for good (their "_total" dropped),
+ * which would spoil every later scrape in the Prometheus text format.
+ */
+function openMetrics(registry: Registry): Promise<string> {
+  const view = new Registry<OpenMetricsContentType>();
+  view.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  for (const { name } of registry.getMetricsAsArray()) {
+    const metric = registry.getSingleMetric(name);
+    if (metric === undefined) continue;
+    const get = async () => {
+      const data = await metric.get();
+      return String(data.type) === 'counter' ? { ...data, name: data.name.replace(/_total$/, '') } : data;
+    };
+    view.registerMetric({ name, get } as unknown as Metric);
+  }
+  return view.metrics();
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 import type { PersonalDataMask } from '../events/personal-data.port.ts';
 
@@ -21,9 +22,18 @@ export function createLogger(options: { level: string; destination?: pino.Destin
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // A line written while a message is handled joins its trace (none while tracing is off).
+      mixin: traceFields,
     },
     options.destination,
   );
+}
+
+function traceFields(): Record<string, string> {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return {};
+  const { traceId, spanId } = span.spanContext();
+  return { trace_id: traceId, span_id: spanId };
 }
 
 /** Shows personal data only when the operator opted in; otherwise a stable, short hash. */

@@ -22,6 +22,8 @@ export interface ShutdownDeps {
   readonly sharedQuota: { close(): void } | undefined;
   readonly directory: { close(): void };
   readonly http: { close(): Promise<void> };
+  /** Exports the spans still queued, within the time it is given; never throws. */
+  readonly tracing?: { shutdown(timeoutMs: number): Promise<void> };
   /** SHUTDOWN_TIMEOUT_MS: the process exits by then whatever is unfinished. */
   readonly timeoutMs: number;
   /** The share of timeoutMs after which `work` is aborted. */
@@ -40,6 +42,7 @@ export function shutdownSequence(deps: ShutdownDeps): (reason: string, exitCode:
 
   async function run(reason: string, exitCode: number): Promise<void> {
     const { log } = deps;
+    const started = Date.now();
     log.info({ reason }, 'shutting down: finishing or handing back in-flight work');
     deps.health.stopping();
     deps.pause.stop();
@@ -55,6 +58,8 @@ export function shutdownSequence(deps: ShutdownDeps): (reason: string, exitCode:
     } catch (error) {
       log.error({ err: error }, 'error while stopping');
     } finally {
+      // The last spans go out within what is left of the allowance; the deadline still holds.
+      await deps.tracing?.shutdown(Math.max(0, deps.timeoutMs - (Date.now() - started)));
       clearTimeout(handBack);
       clearTimeout(deadline);
       deps.directory.close();

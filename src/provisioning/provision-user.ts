@@ -20,6 +20,8 @@ export interface ProvisioningPorts {
   readonly configurations?: PoolConfigurationSource;
   /** A custom attribute that records the id of the request that created the user (PROVENANCE_ATTRIBUTE). */
   readonly provenanceAttribute?: string | undefined;
+  /** The trace context of the directory call under way (its span), when calls are traced. */
+  readonly callTraceparent?: () => string | undefined;
   readonly now?: () => number;
 }
 
@@ -65,7 +67,7 @@ async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: Pr
   // A user deleted between UsernameExists and AdminGetUser is created again, once.
   for (let round = 0; round < 2; round++) {
     try {
-      const created = await calls.run('AdminCreateUser', (signal) => directory.createUser(user, signal), budget);
+      const created = await calls.run('AdminCreateUser', (signal) => directory.createUser(tracedCall(user, request, ports), signal), budget);
       // RESEND re-invites a user that was already there: a success, not a new user.
       const kind = user.messageAction === 'RESEND' ? 'already_existed' : 'created';
       return { kind, userPoolId: user.userPoolId, user: created, attempts: budget.attempts };
@@ -166,6 +168,13 @@ function toNewUser(request: ProvisionRequest, userPoolId: string, identity: Iden
     messageAction: request.messageAction,
     desiredDeliveryMediums: request.desiredDeliveryMediums,
   };
+}
+
+/** The triggers continue the trace of this very call, unless the request set its own traceparent key. */
+function tracedCall(user: NewUser, request: ProvisionRequest, ports: ProvisioningPorts): NewUser {
+  const traceparent = ports.callTraceparent?.();
+  if (traceparent === undefined || request.clientMetadata['traceparent'] !== undefined) return user;
+  return { ...user, clientMetadata: { ...user.clientMetadata, traceparent } };
 }
 
 function failure(error: DirectoryError, userPoolId: string, budget: CallBudget, request: ProvisionRequest): Outcome {

@@ -57,6 +57,19 @@ describe('shutdownSequence', () => {
     expect(steps.slice(4)).toEqual(['limiter.stop', 'sharedQuota.close', 'directory.close', 'http.close', 'info:stopped', 'exit:0']);
   });
 
+  it('exports the last spans after the transport stopped, within what is left of the timeout, before closing the rest', async () => {
+    const given: number[] = [];
+    const { steps, stop, finishTransport } = setup({
+      tracing: { shutdown: (timeoutMs) => (steps.push('tracing.shutdown'), given.push(timeoutMs), Promise.resolve()) },
+    });
+    const stopped = stop('SIGTERM', 0);
+    await vi.advanceTimersByTimeAsync(4_000);
+    finishTransport();
+    await stopped;
+    expect(steps.slice(4)).toEqual(['limiter.stop', 'sharedQuota.close', 'tracing.shutdown', 'directory.close', 'http.close', 'info:stopped', 'exit:0']);
+    expect(given).toEqual([TIMEOUT_MS - 4_000]);
+  });
+
   it('runs once: a second request returns the same run, and the first exit code holds', async () => {
     const { steps, exits, stop, finishTransport } = setup();
     const first = stop('SIGTERM', 0);

@@ -419,6 +419,33 @@ describe('provisionUser', () => {
       await provision(aRequest({ traceparent: undefined, clientMetadata: {} }));
       expect(directory.createRequests[0]?.clientMetadata).toEqual({});
     });
+
+    describe('with the calls traced', () => {
+      const CALL_TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-b7ad6b7169203331-01';
+      const traced = (request: ProvisionRequest) => {
+        const directory = new FakeDirectory();
+        const pools = { defaultUserPoolId: POOL, allowedUserPoolIds: new Set([POOL]) };
+        return { directory, done: provisionUser(request, { directory, calls: new InlineCalls(), pools, callTraceparent: () => CALL_TRACEPARENT }) };
+      };
+
+      it("gives the triggers the Cognito call's own context, not the input's", async () => {
+        const { directory, done } = traced(aRequest({ traceparent: TRACEPARENT, clientMetadata: { department: 'finance' } }));
+        await done;
+        expect(directory.createRequests[0]?.clientMetadata).toEqual({ department: 'finance', traceparent: CALL_TRACEPARENT });
+      });
+
+      it('gives it also when the input had no context', async () => {
+        const { directory, done } = traced(aRequest({ traceparent: undefined }));
+        await done;
+        expect(directory.createRequests[0]?.clientMetadata).toEqual({ traceparent: CALL_TRACEPARENT });
+      });
+
+      it('still keeps a traceparent key the request set itself', async () => {
+        const { directory, done } = traced(aRequest({ traceparent: TRACEPARENT, clientMetadata: { traceparent: 'mine' } }));
+        await done;
+        expect(directory.createRequests[0]?.clientMetadata).toEqual({ traceparent: 'mine' });
+      });
+    });
   });
 
   describe('the temporary password', () => {
