@@ -92,17 +92,16 @@ async function run(config: Config, logger: Logger): Promise<void> {
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
     decode,
-    provision: (request) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute }),
+    provision: (request, signal) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute }, signal),
     publish: (topic, message) => kafka.publish(topics[topic], [message]),
     metrics: feedingQuarantine(metrics, quarantine),
     log: logger,
     personal: personalData(config.logPersonalData),
-    signal: shutdown.signal,
   };
-  const handle = async (message: InboundMessage) => {
+  const handle = async (message: InboundMessage, signal: AbortSignal) => {
     metrics.inFlight(1);
     try {
-      await handleMessage(message, handlerDeps);
+      await handleMessage(message, handlerDeps, signal);
     } finally {
       metrics.inFlight(-1);
     }

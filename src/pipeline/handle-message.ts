@@ -18,7 +18,8 @@ export interface OutcomeLog {
 
 export interface MessageHandlerDeps {
   readonly decode: (message: InboundMessage) => Decoded;
-  readonly provision: (request: ProvisionRequest) => Promise<Outcome>;
+  /** Rejects with the signal's reason once the signal aborts. */
+  readonly provision: (request: ProvisionRequest, signal?: AbortSignal) => Promise<Outcome>;
   /** Resolves once the broker has acknowledged the message. */
   readonly publish: (topic: OutputTopic, message: OutboundMessage) => Promise<void>;
   readonly metrics: PipelineMetrics;
@@ -26,24 +27,30 @@ export interface MessageHandlerDeps {
   /** Hashes personal data unless the operator opted in. */
   readonly personal: PersonalDataMask;
   readonly now?: () => number;
-  /** Aborted at shutdown. */
-  readonly signal?: AbortSignal;
 }
 
 /**
  * One input message to exactly one acknowledged outcome: a created event, a failed event or a
  * dead letter. Throws only for infrastructure: a SystemicError (the caller pauses and calls
- * again), an abort at shutdown, or a publish the broker did not acknowledge.
+ * again), the hand-back (`signal`: shutdown or the partition revoked), or a publish the broker did
+ * not acknowledge. Once `signal` has aborted nothing more is published.
  */
-export async function handleMessage(message: InboundMessage, deps: MessageHandlerDeps): Promise<void> {
+export async function handleMessage(message: InboundMessage, deps: MessageHandlerDeps, signal?: AbortSignal): Promise<void> {
   const now = deps.now ?? Date.now;
   const started = now();
   const decoded = deps.decode(message);
   deps.metrics.received(message.topic, decoded.mode);
   const origin = { topic: message.topic, partition: message.partition, offset: message.offset };
+  // The last look before the send. A send that starts before the abort is awaited, and the batch
+  // returns only then: kafkajs rejoins the group only after every batch returned (2.2.4,
+  // fetchManager.js stop before runner.js joinAndSync), so the partition is still this member's.
+  const publish = (topic: OutputTopic, outbound: OutboundMessage) => {
+    signal?.throwIfAborted();
+    return deps.publish(topic, outbound);
+  };
 
   if (decoded.kind === 'dead-letter') {
-    await deps.publish('dlq', deadLetter(message, decoded.errorClass, decoded.message));
+    await publish('dlq', deadLetter(message, decoded.errorClass, decoded.message));
     finish('dead_letter', decoded.errorClass, { errorClass: decoded.errorClass, error: decoded.message }, 'warn');
     return;
   }
@@ -56,13 +63,13 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
   } else {
     const { request } = decoded;
     try {
-      outcome = await deps.provision(request);
+      outcome = await deps.provision(request, signal);
     } catch (error) {
-      // Shutdown hands waiting work back; a systemic error pauses the consumer.
-      if (error instanceof SystemicError || deps.signal?.aborted) throw error;
+      // A hand-back returns the message unfinished; a systemic error pauses the consumer.
+      if (error instanceof SystemicError || signal?.aborted) throw error;
       // A bug met by one message must not block its partition forever: it becomes a dead
       // letter, which can be sent again once the bug is fixed.
-      await deps.publish('dlq', deadLetter(message, 'processing-error', 'the service failed to process this request; see its logs'));
+      await publish('dlq', deadLetter(message, 'processing-error', 'the service failed to process this request; see its logs'));
       deps.log.error({ err: error, requestId: request.requestId, ...origin }, 'unexpected error while provisioning');
       finish('dead_letter', 'processing-error', { requestId: request.requestId, errorClass: 'processing-error' }, 'warn');
       return;
@@ -71,7 +78,7 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
   }
 
   const encoded = encodeOutcome(outcome, context);
-  await deps.publish(encoded.topic, encoded.message);
+  await publish(encoded.topic, encoded.message);
   if (encoded.topic === 'created') {
     const { data } = encoded.event;
     // The user exists, its invitation does not: a success that someone must follow up.
