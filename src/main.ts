@@ -99,18 +99,17 @@ async function run(config: Config, logger: Logger, env: NodeJS.ProcessEnv): Prom
   const decode = createRequestDecoder({ validators: compileValidators(), maxMessageBytes: config.maxMessageBytes });
   const handlerDeps: MessageHandlerDeps = {
     decode,
-    provision: (request) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute, ...(tracing.enabled ? { callTraceparent: activeTraceparent } : {}) }),
+    provision: (request, signal) => provisionUser(request, { directory, calls, pools, configurations, provenanceAttribute, ...(tracing.enabled ? { callTraceparent: activeTraceparent } : {}) }, signal),
     publish: (topic, message) => kafka.publish(topics[topic], [message]),
     metrics: feedingQuarantine(metrics, quarantine),
     log: logger,
     personal: personalData(config.logPersonalData),
-    signal: shutdown.signal,
     tracing: { tracer, consumerGroup: config.kafka.groupId, destinations: topics },
   };
-  const handle = async (message: InboundMessage) => {
+  const handle = async (message: InboundMessage, signal: AbortSignal) => {
     metrics.inFlight(1);
     try {
-      await handleMessage(message, handlerDeps);
+      await handleMessage(message, handlerDeps, signal);
     } finally {
       metrics.inFlight(-1);
     }

@@ -13,4 +13,9 @@ export interface Batch {
   heartbeat(): Promise<void>;
   /** False once the consumer is stopping or the partition was taken away. */
   isActive(): boolean;
+  /**
+   * Aborted once the partition is being taken away: a heartbeat or commit of any batch found the
+   * group rebalancing or this member expelled. What is unfinished is then handed back at once.
+   */
+  readonly revoked: AbortSignal;
 }

@@ -20,7 +20,8 @@ export interface OutcomeLog {
 
 export interface MessageHandlerDeps {
   readonly decode: (message: InboundMessage) => Decoded;
-  readonly provision: (request: ProvisionRequest) => Promise<Outcome>;
+  /** Rejects with the signal's reason once the signal aborts. */
+  readonly provision: (request: ProvisionRequest, signal?: AbortSignal) => Promise<Outcome>;
   /** Resolves once the broker has acknowledged the message. */
   readonly publish: (topic: OutputTopic, message: OutboundMessage) => Promise<void>;
   readonly metrics: PipelineMetrics;
@@ -28,8 +29,6 @@ export interface MessageHandlerDeps {
   /** Hashes personal data unless the operator opted in. */
   readonly personal: PersonalDataMask;
   readonly now?: () => number;
-  /** Aborted at shutdown. */
-  readonly signal?: AbortSignal;
   /** The spans of each message; without, the API's no-op tracer (the trace context still goes on). */
   readonly tracing?: HandlerTracing;
 }
@@ -48,9 +47,10 @@ const UNTRACED: HandlerTracing = {
 /**
  * One input message to exactly one acknowledged outcome: a created event, a failed event or a
  * dead letter. Throws only for infrastructure: a SystemicError (the caller pauses and calls
- * again), an abort at shutdown, or a publish the broker did not acknowledge.
+ * again), the hand-back (`signal`: shutdown or the partition revoked), or a publish the broker did
+ * not acknowledge. Once `signal` has aborted nothing more is published.
  */
-export async function handleMessage(message: InboundMessage, deps: MessageHandlerDeps): Promise<void> {
+export async function handleMessage(message: InboundMessage, deps: MessageHandlerDeps, signal?: AbortSignal): Promise<void> {
   const now = deps.now ?? Date.now;
   const started = now();
   const spanStart = performance.now();
@@ -68,7 +68,11 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
     span.end();
   }
 
+  // The last look before the send. A send that starts before the abort is awaited, and the batch
+  // returns only then: kafkajs rejoins the group only after every batch returned (2.2.4,
+  // fetchManager.js stop before runner.js joinAndSync), so the partition is still this member's.
   function publish(topic: OutputTopic, outbound: OutboundMessage, attributes: Record<string, string> = {}): Promise<void> {
+    signal?.throwIfAborted();
     return span.publish(tracing.destinations[topic], attributes, () => deps.publish(topic, outbound));
   }
 
@@ -89,10 +93,10 @@ export async function handleMessage(message: InboundMessage, deps: MessageHandle
       const { request } = decoded;
       span.request(request.requestId, decoded.mode);
       try {
-        outcome = await deps.provision(request);
+        outcome = await deps.provision(request, signal);
       } catch (error) {
-        // Shutdown hands waiting work back; a systemic error pauses the consumer.
-        if (error instanceof SystemicError || deps.signal?.aborted) throw error;
+        // A hand-back returns the message unfinished; a systemic error pauses the consumer.
+        if (error instanceof SystemicError || signal?.aborted) throw error;
         // A bug met by one message must not block its partition forever: it becomes a dead
         // letter, which can be sent again once the bug is fixed.
         await publish('dlq', deadLetter(message, 'processing-error', 'the service failed to process this request; see its logs'), { 'user_provisioner.dead_letter.error_class': 'processing-error' });

@@ -5,8 +5,10 @@ import type { InFlightSlots } from './in-flight-slots.ts';
 import type { SystemicPause, Turn } from './systemic-pause.ts';
 
 export interface BatchDeps {
-  readonly handle: (message: InboundMessage) => Promise<void>;
+  /** Rejects once the signal aborts, publishing nothing more for the message. */
+  readonly handle: (message: InboundMessage, signal: AbortSignal) => Promise<void>;
   readonly pause: Pick<SystemicPause, 'trip' | 'turn' | 'canarySucceeded' | 'canaryFailed' | 'canaryHandedBack'>;
+  /** Aborted at shutdown, once the graceful part of it is spent. */
   readonly signal: AbortSignal;
   readonly heartbeatIntervalMs: number;
   /** Bounds the messages in flight across all partitions. */
@@ -24,6 +26,13 @@ export interface BatchDeps {
  * shutdown, or when the partition is taken away, nothing new starts and the unfinished rest is
  * handed back uncommitted; a key whose message was handed back starts nothing after it, so
  * redelivery keeps the key's order.
+ *
+ * When the partition is taken away (a rebalance: the batch's own heartbeat or commit fails, or
+ * `batch.revoked` aborts), the messages in progress are handed back too: their waits for a slot,
+ * the pause, the rate limiter and a retry end, and their Cognito calls are abandoned, so the batch
+ * returns within a heartbeat interval and a publish, well inside the group's rebalance timeout.
+ * kafkajs 2.2.4 rejoins only once every batch returned (fetchManager.js stop), and a member that
+ * is not back within the rebalance timeout is expelled while its late outcomes still go out.
  */
 export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void> {
   const lanes = new Map<string, Promise<boolean>>();
@@ -31,8 +40,9 @@ export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void>
   let resolvedUpTo = 0;
   let failure: { error: unknown } | undefined;
   const running = new Set<Promise<unknown>>();
-  let rebalancing = false;
-  const stopped = () => failure !== undefined || rebalancing || !batch.isActive() || deps.signal.aborted || (deps.halted?.() ?? false);
+  const rebalancing = new AbortController();
+  const handBack = AbortSignal.any([deps.signal, batch.revoked, rebalancing.signal]);
+  const stopped = () => failure !== undefined || handBack.aborted || !batch.isActive() || (deps.halted?.() ?? false);
 
   const commits: Promise<void>[] = [];
   const markFinished = (index: number) => {
@@ -43,21 +53,21 @@ export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void>
     if (resolvedUpTo === before || last === undefined) return;
     batch.resolve(last.offset);
     // Commits when due (kafkajs's interval); kafkajs also commits after the batch.
-    commits.push(batch.commit().catch(() => void (rebalancing = true)));
+    commits.push(batch.commit().catch((error: unknown) => rebalancing.abort(error)));
   };
 
   // kafkajs heartbeats only when asked: messages waiting on retries, the rate limiter or a
   // pause for longer than the session timeout would otherwise cost the partition. A failed
-  // heartbeat means the group is rebalancing: start nothing new and return soon, so kafkajs
-  // can rejoin.
+  // heartbeat means the group is rebalancing (runner.js heartbeat rethrows REBALANCE_IN_PROGRESS):
+  // hand everything back and return, so kafkajs can rejoin.
   const heartbeats = setInterval(() => {
-    batch.heartbeat().catch(() => (rebalancing = true));
+    batch.heartbeat().catch((error: unknown) => rebalancing.abort(error));
   }, deps.heartbeatIntervalMs);
   try {
     for (const [index, message] of batch.messages.entries()) {
       if (stopped()) break;
       try {
-        await deps.slots.acquire(deps.signal);
+        await deps.slots.acquire(handBack);
       } catch {
         break;
       }
@@ -66,7 +76,7 @@ export async function processBatch(batch: Batch, deps: BatchDeps): Promise<void>
       const task = previous
         .then(async (previousDone) => {
           if (!previousDone || stopped()) return false;
-          const done = await processUntilDone(message, deps, stopped);
+          const done = await processUntilDone(message, deps, handBack, stopped);
           if (done) markFinished(index);
           return done;
         })
@@ -92,25 +102,25 @@ function laneOf(message: InboundMessage): string {
   return message.key === null ? '' : `k:${message.key.toString('base64')}`;
 }
 
-async function processUntilDone(message: InboundMessage, deps: BatchDeps, stopped: () => boolean): Promise<boolean> {
+async function processUntilDone(message: InboundMessage, deps: BatchDeps, handBack: AbortSignal, stopped: () => boolean): Promise<boolean> {
   for (;;) {
-    const turn = await waitForTurn(deps, stopped);
+    const turn = await waitForTurn(deps, handBack, stopped);
     if (turn === undefined) return false;
     if (stopped()) {
       if (turn === 'canary') deps.pause.canaryHandedBack();
       return false;
     }
     try {
-      await deps.handle(message);
+      await deps.handle(message, handBack);
     } catch (error) {
-      const systemic = error instanceof SystemicError && !deps.signal.aborted;
+      const systemic = error instanceof SystemicError && !handBack.aborted;
       if (turn === 'canary') {
         if (systemic) deps.pause.canaryFailed(error);
         else deps.pause.canaryHandedBack();
       } else if (systemic) {
         deps.pause.trip(error);
       }
-      if (deps.signal.aborted) return false;
+      if (handBack.aborted) return false;
       if (!systemic) throw error;
       continue;
     }
@@ -121,10 +131,10 @@ async function processUntilDone(message: InboundMessage, deps: BatchDeps, stoppe
 }
 
 /** Waits out a systemic pause or for the canary's turn; undefined when the wait was cut short (shutdown, rebalance). */
-async function waitForTurn(deps: BatchDeps, stopped: () => boolean): Promise<Turn | undefined> {
+async function waitForTurn(deps: BatchDeps, handBack: AbortSignal, stopped: () => boolean): Promise<Turn | undefined> {
   while (!stopped()) {
-    // Wake up now and then to notice a shutdown or a lost partition.
-    const tick = AbortSignal.any([deps.signal, AbortSignal.timeout(deps.heartbeatIntervalMs)]);
+    // Wake up now and then to notice a stopping consumer or quarantine.
+    const tick = AbortSignal.any([handBack, AbortSignal.timeout(deps.heartbeatIntervalMs)]);
     try {
       return await deps.pause.turn(tick);
     } catch {

@@ -12,5 +12,6 @@ export interface CallBudget {
  * transient once the budget is spent.
  */
 export interface DirectoryCalls {
-  run<T>(operation: DirectoryOperation, call: (signal: AbortSignal | undefined) => Promise<T>, budget: CallBudget): Promise<T>;
+  /** `signal` hands the call back (shutdown, a revoked partition): waits and retries end, rejecting with its reason. */
+  run<T>(operation: DirectoryOperation, call: (signal: AbortSignal | undefined) => Promise<T>, budget: CallBudget, signal?: AbortSignal): Promise<T>;
 }

@@ -27,9 +27,10 @@ export interface ProvisioningPorts {
 
 /**
  * Turns one request into a user, or says precisely why not. Expected failures come back as
- * outcomes; a SystemicError (the deployment is broken) and bugs are thrown.
+ * outcomes; a SystemicError (the deployment is broken) and bugs are thrown. `signal` hands the
+ * request back unfinished (shutdown, a revoked partition): it rejects with the signal's reason.
  */
-export async function provisionUser(request: ProvisionRequest, ports: ProvisioningPorts): Promise<Outcome> {
+export async function provisionUser(request: ProvisionRequest, ports: ProvisioningPorts, signal?: AbortSignal): Promise<Outcome> {
   const { pools } = ports;
   const userPoolId = request.userPoolId ?? pools.defaultUserPoolId;
   if (userPoolId === undefined) {
@@ -47,8 +48,8 @@ export async function provisionUser(request: ProvisionRequest, ports: Provisioni
   const budget: CallBudget = { attempts: 0, startedAt: (ports.now ?? Date.now)() };
   const identity: Identity = { caseSensitive: pool?.caseSensitive ?? true, provenanceAttribute: ports.provenanceAttribute };
   try {
-    return await createOrMatch(toNewUser(request, userPoolId, identity), request, ports, identity, budget)
-      .catch((error: unknown) => heldDespite(error, request, userPoolId, ports, budget));
+    return await createOrMatch(toNewUser(request, userPoolId, identity), request, ports, identity, budget, signal)
+      .catch((error: unknown) => heldDespite(error, request, userPoolId, ports, budget, signal));
   } catch (error) {
     if (!(error instanceof DirectoryError)) throw error;
     if (error.kind === 'systemic') throw new SystemicError(scrubbed(error, request), userPoolId);
@@ -62,12 +63,12 @@ interface Identity {
   readonly provenanceAttribute: string | undefined;
 }
 
-async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: ProvisioningPorts, identity: Identity, budget: CallBudget): Promise<Outcome> {
+async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: ProvisioningPorts, identity: Identity, budget: CallBudget, signal: AbortSignal | undefined): Promise<Outcome> {
   const { directory, calls } = ports;
   // A user deleted between UsernameExists and AdminGetUser is created again, once.
   for (let round = 0; round < 2; round++) {
     try {
-      const created = await calls.run('AdminCreateUser', (signal) => directory.createUser(tracedCall(user, request, ports), signal), budget);
+      const created = await calls.run('AdminCreateUser', (callSignal) => directory.createUser(tracedCall(user, request, ports), callSignal), budget, signal);
       // RESEND re-invites a user that was already there: a success, not a new user.
       const kind = user.messageAction === 'RESEND' ? 'already_existed' : 'created';
       return { kind, userPoolId: user.userPoolId, user: created, attempts: budget.attempts };
@@ -78,7 +79,7 @@ async function createOrMatch(user: NewUser, request: ProvisionRequest, ports: Pr
     }
     // AdminCreateUser has no client token: an existing user that matches the request is this
     // request delivered again (or a crash after the call), so it is answered as a success.
-    const existing = await calls.run('AdminGetUser', (signal) => directory.getUser(user.userPoolId, user.username, signal), budget);
+    const existing = await calls.run('AdminGetUser', (callSignal) => directory.getUser(user.userPoolId, user.username, callSignal), budget, signal);
     if (existing === undefined) continue;
     const differing = differingFromExisting(request, existing, identity);
     return differing.length === 0
@@ -96,9 +97,9 @@ const INVITATION_FAILURES: ReadonlySet<string> = new Set(['CodeDeliveryFailureEx
  * A user that Cognito holds despite an invitation failure is a success whose invitation was not
  * delivered (a RESEND delivers it); any other failure, or no such user, is rethrown as it came.
  */
-async function heldDespite(error: unknown, request: ProvisionRequest, userPoolId: string, ports: ProvisioningPorts, budget: CallBudget): Promise<Outcome> {
+async function heldDespite(error: unknown, request: ProvisionRequest, userPoolId: string, ports: ProvisioningPorts, budget: CallBudget, signal: AbortSignal | undefined): Promise<Outcome> {
   if (!(error instanceof DirectoryError) || !INVITATION_FAILURES.has(error.code)) throw error;
-  const user = await ports.calls.run('AdminGetUser', (signal) => ports.directory.getUser(userPoolId, request.username, signal), budget);
+  const user = await ports.calls.run('AdminGetUser', (callSignal) => ports.directory.getUser(userPoolId, request.username, callSignal), budget, signal);
   // Not documented, but then nothing was created: answered by the error itself.
   if (user === undefined) throw error;
   const kind = request.messageAction === 'RESEND' ? 'already_existed' : 'created';

@@ -33,10 +33,14 @@ export function createDirectoryCalls(deps: {
   /** Aborted at shutdown: waiting work is handed back instead of finished. */
   signal?: AbortSignal;
 }): DirectoryCalls {
-  const { limiter, retry, observer, signal } = deps;
+  const { limiter, retry, observer } = deps;
   return {
-    run<T>(operation: DirectoryOperation, call: (signal: AbortSignal | undefined) => Promise<T>, budget: CallBudget): Promise<T> {
+    run<T>(operation: DirectoryOperation, call: (signal: AbortSignal | undefined) => Promise<T>, budget: CallBudget, handBack?: AbortSignal): Promise<T> {
       const category = CATEGORY[operation];
+      // Aborting also abandons a call in progress: one that already reached Cognito is safe to
+      // drop, since the request is redelivered and its AdminCreateUser then meets UsernameExists,
+      // which AdminGetUser answers (provision-user.ts).
+      const signal = deps.signal !== undefined && handBack !== undefined ? AbortSignal.any([deps.signal, handBack]) : handBack ?? deps.signal;
       const attempt = async (): Promise<T> => {
         signal?.throwIfAborted();
         return limiter.schedule(category, async () => {
@@ -50,7 +54,7 @@ export function createDirectoryCalls(deps: {
             observer.called(operation, error instanceof DirectoryError ? error.code : 'Error', (performance.now() - started) / 1000);
             throw error;
           }
-        });
+        }, signal);
       };
       return pRetry(
         async () => {
@@ -78,6 +82,8 @@ export function createDirectoryCalls(deps: {
 
       // Only transient failures are retried; everything else ends the retry loop at once.
       function decide(error: unknown): unknown {
+        // A call cut short by the hand-back ends with the hand-back's reason, not as a failure of Cognito.
+        if (signal?.aborted) return new AbortError(asError(signal.reason));
         if (!(error instanceof DirectoryError)) return new AbortError(asError(error));
         if (error.kind !== 'transient') return new AbortError(error);
         if (error.code === 'TooManyRequestsException') limiter.throttled(category);

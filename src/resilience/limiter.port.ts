@@ -20,7 +20,8 @@ export interface LimiterStats {
 
 /** A rate limiter in front of every directory call. */
 export interface Limiter {
-  schedule<T>(category: QuotaCategory, task: () => Promise<T>): Promise<T>;
+  /** Runs the task once a token is granted; rejects with the signal's reason if it aborts while the task waits for its token. */
+  schedule<T>(category: QuotaCategory, task: () => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Cognito answered TooManyRequests: the quota is smaller than the limiter believed. */
   throttled(category: QuotaCategory): void;
   stats(category: QuotaCategory): LimiterStats;

@@ -24,7 +24,7 @@ export function createTokenQueueLimiter(sources: Record<QuotaCategory, TokenSour
   const queues = perQuotaCategory((category) => new TokenQueue(sources[category]));
 
   return {
-    schedule: (category, task) => queues[category].schedule(task),
+    schedule: (category, task, signal) => queues[category].schedule(task, signal),
     throttled: (category) => queues[category].throttled(),
     stats: (category) => queues[category].stats(),
     async stop(): Promise<void> {
@@ -62,11 +62,19 @@ class TokenQueue {
     }, tickMs).unref();
   }
 
-  schedule<T>(task: () => Promise<T>): Promise<T> {
+  schedule<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.#stopped) return Promise.reject(new LimiterStoppedError('the limiter is stopped'));
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<T>((resolve, reject) => {
-      this.#waiting.push({
+      // A call handed back while it waits leaves the queue: its place goes to the next.
+      const onAbort = () => {
+        const index = this.#waiting.indexOf(waiting);
+        if (index >= 0) this.#waiting.splice(index, 1);
+        reject(signal?.reason as Error);
+      };
+      const waiting: Waiting = {
         start: () => {
+          signal?.removeEventListener('abort', onAbort);
           this.#running += 1;
           // A task that throws before returning its promise still settles this call.
           void Promise.resolve()
@@ -74,8 +82,13 @@ class TokenQueue {
             .then(resolve, reject)
             .finally(() => (this.#running -= 1));
         },
-        cancel: reject,
-      });
+        cancel: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      this.#waiting.push(waiting);
+      signal?.addEventListener('abort', onAbort, { once: true });
       // A call that finds a token in the bucket should not wait for the next tick.
       void this.#refill();
     });

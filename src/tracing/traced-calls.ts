@@ -10,7 +10,7 @@ import type { Limiter } from '../resilience/limiter.port.ts';
  */
 export function tracedDirectoryCalls(calls: DirectoryCalls, tracer: Tracer, region: string): DirectoryCalls {
   return {
-    run(operation, call, budget) {
+    run(operation, call, budget, handBack) {
       let attempt = 0;
       return calls.run(operation, (signal) => {
         attempt += 1;
@@ -37,7 +37,7 @@ export function tracedDirectoryCalls(calls: DirectoryCalls, tracer: Tracer, regi
             span.end();
           }
         });
-      }, budget);
+      }, budget, handBack);
     },
   };
 }
@@ -51,7 +51,7 @@ export function tracedLimiter(limiter: Limiter, tracer: Tracer): Limiter {
     throttled: (category) => limiter.throttled(category),
     stats: (category) => limiter.stats(category),
     stop: () => limiter.stop(),
-    schedule(category, task) {
+    schedule(category, task, signal) {
       const arrived = performance.now();
       const queuedAhead = limiter.stats(category).queued;
       const caller = context.active();
@@ -66,7 +66,7 @@ export function tracedLimiter(limiter: Limiter, tracer: Tracer): Limiter {
           },
         }, caller).end();
         return task();
-      }));
+      }), signal);
     },
   };
 }

@@ -1,13 +1,15 @@
 // One scenario's run: its inputs (good requests, invalid ones and messages that are no event, each
-// with a key of its own), every service process it started, the metric scrapes it took, and a
-// tracker that notes when each input's first answer was seen, for the recovery figures.
+// with a key of its own, or good requests several to a key), every service process it started,
+// the metric scrapes it took, and a tracker that notes when each input's first answer was seen,
+// for the recovery figures.
 import { randomUUID } from 'node:crypto';
 import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
 import { inject } from 'vitest';
 import { requestEvent, structured } from '../support/events.ts';
-import type { OutgoingMessage } from '../support/kafka-test-client.ts';
+import type { OutgoingMessage, ReadMessage } from '../support/kafka-test-client.ts';
 import type { ServiceProcess } from '../support/service-process.ts';
 import type { TestStack } from '../support/test-stack.ts';
+import { AssignmentWatch } from './ownership.ts';
 import { STALL_MS } from './scale.ts';
 import { serviceEnv } from './service-env.ts';
 
@@ -18,6 +20,8 @@ export const KINDS: readonly Kind[] = ['created', 'failed', 'dlq'];
 export const PASSWORD_MARKER = 'Fault-Canary-';
 
 export interface Input {
+  /** What its answers carry: the request id of an event, the key of a message that is no event. */
+  readonly id: string;
   readonly key: string;
   readonly expected: Kind;
   /** The request id, for the inputs that are events. */
@@ -38,18 +42,26 @@ export class FaultRun {
   readonly inputs: readonly Input[];
   readonly services: ServiceProcess[] = [];
   readonly scrapes: string[] = [];
+  /** The client id each service has in the group, for the ownership check. */
+  readonly clientIds = new Map<ServiceProcess, string>();
+  /** The group's assignments through the run, once watchAssignments() was called. */
+  assignments: AssignmentWatch | undefined;
   readonly started = Date.now();
-  readonly #byKey: ReadonlyMap<string, Input>;
-  /** When each input's first answer was seen by the test's consumer. */
+  readonly #byKey: ReadonlyMap<string, readonly Input[]>;
+  /** When each input's first answer was seen by the test's consumer, by input id. */
   readonly #firstSeen = new Map<string, { at: number; topic: Kind }>();
   readonly #readUpTo: Record<Kind, number> = { created: 0, failed: 0, dlq: 0 };
   readonly #ticker: NodeJS.Timeout;
+  #serviceCount = 0;
 
-  constructor(stack: TestStack, scenario: string, events: number) {
+  /** `requestsPerKey` above 1: good requests only, that many in a row for each key (one username), each its own request id. */
+  constructor(stack: TestStack, scenario: string, events: number, options: { requestsPerKey?: number } = {}) {
     this.stack = stack;
     this.scenario = scenario;
-    this.inputs = makeInputs(scenario, events, stack.pool);
-    this.#byKey = new Map(this.inputs.map((input) => [input.key, input]));
+    this.inputs = makeInputs(scenario, events, stack.pool, options.requestsPerKey ?? 1);
+    const byKey = new Map<string, Input[]>();
+    for (const input of this.inputs) byKey.set(input.key, [...(byKey.get(input.key) ?? []), input]);
+    this.#byKey = byKey;
     // Frequent, so a first sighting is timed to within the watch consumer's own delay.
     this.#ticker = setInterval(() => this.#update(), 50);
     stack.cleanup.add(this.#ticker, (ticker) => clearInterval(ticker));
@@ -73,9 +85,18 @@ export class FaultRun {
 
   /** A service of the suite (SASL_SSL, shared quota), kept for the scans and figures. */
   async startService(env: Readonly<Record<string, string>> = {}, options: { waitForReady?: boolean } = {}): Promise<ServiceProcess> {
-    const service = await this.stack.startService(serviceEnv(env), options);
+    const clientId = `${this.scenario}-${++this.#serviceCount}`;
+    const group = this.assignments === undefined ? {} : { KAFKA_GROUP_ID: this.assignments.groupId };
+    const service = await this.stack.startService(serviceEnv({ KAFKA_CLIENT_ID: clientId, ...group, ...env }), options);
     this.services.push(service);
+    this.clientIds.set(service, clientId);
     return service;
+  }
+
+  /** Records the group's assignments from the broker from now on; call before starting services (they join the watched group). */
+  async watchAssignments(): Promise<void> {
+    this.assignments = await AssignmentWatch.start(inject('kafkaBrokers').split(','), `user-provisioner-${this.scenario}-${randomUUID().slice(0, 6)}`, this.stack.topics.requested);
+    this.stack.cleanup.add(this.assignments, (watch) => watch.stop());
   }
 
   /** A /metrics scrape, kept for the secret scan; undefined when the service does not answer. */
@@ -111,7 +132,7 @@ export class FaultRun {
         last = now;
         progressAt = Date.now();
       } else if (Date.now() - progressAt > stallMs) {
-        const missing = this.inputs.filter((input) => !this.#firstSeen.has(input.key));
+        const missing = this.inputs.filter((input) => !this.#firstSeen.has(input.id));
         throw new Error(
           `${this.scenario}: no new answer for ${stallMs / 1000} s with ${now} of ${count} answered; `
           + `${missing.length} inputs unanswered, e.g. ${missing.slice(0, 5).map((input) => `${input.key} (${input.expected})`).join(', ')}`,
@@ -175,7 +196,7 @@ export class FaultRun {
   }
 
   /** The input topic's partitions each member of the group holds, by its client id (KAFKA_CLIENT_ID), as the coordinator tells. */
-  async assignments(groupId: string): Promise<Map<string, number[]>> {
+  async memberPartitions(groupId: string): Promise<Map<string, number[]>> {
     const admin = await this.#admin();
     try {
       const { groups } = await admin.describeGroups([groupId]);
@@ -189,8 +210,9 @@ export class FaultRun {
     }
   }
 
-  input(key: string | null): Input | undefined {
-    return key === null ? undefined : this.#byKey.get(key);
+  /** The inputs of a key, in the order they were produced. */
+  inputsOf(key: string | null): readonly Input[] {
+    return key === null ? [] : this.#byKey.get(key) ?? [];
   }
 
   get wallTimeS(): number {
@@ -208,8 +230,9 @@ export class FaultRun {
     for (const kind of KINDS) {
       const messages = this.stack.kafka.read(this.topicOf(kind));
       for (let index = this.#readUpTo[kind]; index < messages.length; index++) {
-        const key = messages[index]?.key;
-        if (key !== undefined && key !== null && !this.#firstSeen.has(key)) this.#firstSeen.set(key, { at: now, topic: kind });
+        const message = messages[index];
+        const id = message === undefined ? undefined : answerId(kind, message);
+        if (id !== undefined && !this.#firstSeen.has(id)) this.#firstSeen.set(id, { at: now, topic: kind });
       }
       this.#readUpTo[kind] = messages.length;
     }
@@ -242,23 +265,41 @@ export function outcomeLoggedAfter(service: ServiceProcess, since: number, match
   return { at: undefined, cursor: lines.length };
 }
 
-function makeInputs(scenario: string, events: number, pool: string): Input[] {
+/**
+ * The answer a message on an outcome topic gives: the request id of a created or failed event, the
+ * key of a dead letter (its input was no event).
+ */
+export function answerId(kind: Kind, message: ReadMessage): string | undefined {
+  if (kind === 'dlq') return message.key ?? undefined;
+  const requestId = (JSON.parse(message.value?.toString('utf8') ?? 'null') as { data?: { requestId?: unknown } } | null)?.data?.requestId;
+  return typeof requestId === 'string' ? requestId : undefined;
+}
+
+function makeInputs(scenario: string, events: number, pool: string, requestsPerKey: number): Input[] {
   const run = randomUUID().slice(0, 6);
   return Array.from({ length: events }, (_, index): Input => {
+    if (requestsPerKey > 1) {
+      // The same user asked for again: the first request creates it, the others find it (already existed).
+      const group = Math.floor(index / requestsPerKey);
+      const username = `${scenario}-${run}-${group}`;
+      const password = `${PASSWORD_MARKER}${randomUUID().slice(0, 13)}!Aa1`;
+      const event = requestEvent({ userPoolId: pool, username, temporaryPassword: password, attributes: { email: `${username}@example.com`, given_name: `Given ${group}` } });
+      return { id: event.id, key: username, expected: 'created', requestId: event.id, username, password, message: structured(event) };
+    }
     if (index % DLQ_EVERY === DLQ_EVERY - 1) {
       // Not JSON: a dead letter, answered without Cognito.
       const key = `${scenario}-garbage-${index}`;
-      return { key, expected: 'dlq', message: { key, value: `{"specversion":"1.0","id":"${run}-${index}", cut off`, headers: { 'content-type': 'application/cloudevents+json' } } };
+      return { id: key, key, expected: 'dlq', message: { key, value: `{"specversion":"1.0","id":"${run}-${index}", cut off`, headers: { 'content-type': 'application/cloudevents+json' } } };
     }
     const username = `${scenario}-${run}-${index}`;
     const password = `${PASSWORD_MARKER}${randomUUID().slice(0, 13)}!Aa1`;
     if (index % INVALID_EVERY === INVALID_EVERY - 3) {
       // email_verified without an email: invalid-event, never a Cognito call.
       const event = requestEvent({ userPoolId: pool, username, temporaryPassword: password, attributes: { email_verified: 'true' } });
-      return { key: username, expected: 'failed', requestId: event.id, username, password, message: structured(event) };
+      return { id: event.id, key: username, expected: 'failed', requestId: event.id, username, password, message: structured(event) };
     }
     const event = requestEvent({ userPoolId: pool, username, temporaryPassword: password, attributes: { email: `${username}@example.com`, given_name: `Given ${index}` } });
-    return { key: username, expected: 'created', requestId: event.id, username, password, message: structured(event) };
+    return { id: event.id, key: username, expected: 'created', requestId: event.id, username, password, message: structured(event) };
   });
 }
 

@@ -76,7 +76,7 @@ it(`SIGKILL of one of two replicas at random moments, ${KILLS} times during ${EV
     const victim = replicas[slot];
     const survivor = replicas[1 - slot];
     if (survivor === undefined) throw new Error(`kill ${index}: the survivor is missing`);
-    const partitionsHeld = (await run.assignments(groupId)).get(clientIds.get(victim) ?? '') ?? [];
+    const partitionsHeld = (await run.memberPartitions(groupId)).get(clientIds.get(victim) ?? '') ?? [];
     const answeredAtKill = run.answered();
     const at = Date.now();
     victim.signal('SIGKILL');

@@ -58,6 +58,17 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
   consumer.on(consumer.events.CRASH, ({ payload }) => {
     if (!payload.restart) fatalListeners.forEach((listener) => listener(payload.error));
   });
+  // kafkajs 2.2.4 rebalances eagerly: every partition is revoked at once, and it rejoins only after
+  // every batch in hand returned (fetchManager.js stop). So the first batch that hears of a
+  // rebalance hands back every batch of this generation; the next join starts a fresh one.
+  let generation = new AbortController();
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    generation = new AbortController();
+  });
+  const revokingOn = (signal: AbortController) => (error: unknown): never => {
+    if (MEMBERSHIP_LOST.has((error as { type?: unknown }).type as string)) signal.abort(error);
+    throw error;
+  };
 
   return {
     async ensureTopics(input: string, outputs: readonly string[]): Promise<void> {
@@ -99,14 +110,18 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
         partitionsConsumedConcurrently: settings.partitionsConsumedConcurrently,
         eachBatch: async (payload) => {
           const { batch } = payload;
+          const current = generation;
           await handler({
             topic: batch.topic,
             partition: batch.partition,
             messages: batch.messages.map((message) => toInbound(batch.topic, batch.partition, message)),
             resolve: (offset) => payload.resolveOffset(offset),
-            commit: () => payload.commitOffsetsIfNecessary(),
-            heartbeat: () => payload.heartbeat(),
+            commit: () => payload.commitOffsetsIfNecessary().catch(revokingOn(current)),
+            heartbeat: () => payload.heartbeat().catch(revokingOn(current)),
+            // isRunning turns false at stop (runner.js stop; the member keeps its partitions until it
+            // leaves, after the batches), isStale after a seek: neither is a revocation.
             isActive: () => payload.isRunning() && !payload.isStale(),
+            revoked: current.signal,
           });
         },
       });
@@ -153,6 +168,9 @@ export function createKafkaTransport(settings: KafkaSettings): KafkaTransport {
     },
   };
 }
+
+/** Broker answers that mean this member's partitions are going or gone (kafkajs errors.js isRebalancing, and an expelled member). */
+const MEMBERSHIP_LOST: ReadonlySet<string> = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
 function sizeOf(message: OutboundMessage): number {
   const length = (value: Buffer | string | null): number => (value === null ? 0 : Buffer.byteLength(value));

@@ -15,6 +15,9 @@ export class FakeBatch implements Batch {
   active = true;
   /** Called on every heartbeat, e.g. to resolve a promise a test waits on. */
   onHeartbeat: () => void = () => undefined;
+  /** When set, heartbeats and commits fail with it, as kafkajs's do once the group rebalances. */
+  rebalancing: Error | undefined;
+  readonly #revocation = new AbortController();
 
   constructor(messages: readonly InboundMessage[], topic = 'user-requested', partition = 0) {
     this.messages = messages;
@@ -29,17 +32,27 @@ export class FakeBatch implements Batch {
 
   commit(): Promise<void> {
     this.events.push('commit');
-    return Promise.resolve();
+    return this.rebalancing === undefined ? Promise.resolve() : Promise.reject(this.rebalancing);
   }
 
   heartbeat(): Promise<void> {
     this.heartbeats++;
     this.events.push('heartbeat');
     this.onHeartbeat();
-    return Promise.resolve();
+    return this.rebalancing === undefined ? Promise.resolve() : Promise.reject(this.rebalancing);
   }
 
   isActive(): boolean {
     return this.active;
+  }
+
+  get revoked(): AbortSignal {
+    return this.#revocation.signal;
+  }
+
+  /** Another batch heard of a rebalance: the transport takes this partition away too. */
+  revoke(): void {
+    this.events.push('revoked');
+    this.#revocation.abort(new Error('the partition was revoked'));
   }
 }

@@ -54,9 +54,8 @@ function setup(options: {
     log,
     personal: personalData(options.logPersonalData ?? false),
     now: () => 1_700_000_001_500,
-    ...(options.signal ? { signal: options.signal } : {}),
   };
-  return { directory, metrics, published, logs, provisioned, handle: (message: InboundMessage) => handleMessage(message, handlerDeps) };
+  return { directory, metrics, published, logs, provisioned, handle: (message: InboundMessage) => handleMessage(message, handlerDeps, options.signal) };
 }
 
 function requestMessage(data: Record<string, unknown> = {}, attributes: Record<string, unknown> = {}): InboundMessage {
@@ -263,6 +262,32 @@ describe('handleMessage', () => {
       const systemic = () => Promise.reject(new SystemicError(simulatedCognitoError('NotAuthorizedException'), POOL));
       const { handle, published } = setup({ provision: systemic });
       await expect(handle(requestMessage())).rejects.toBeInstanceOf(SystemicError);
+      expect(published).toEqual([]);
+    });
+  });
+
+  describe('handed back (shutdown, or its partition revoked)', () => {
+    it('publishes nothing when the signal aborts while provisioning, though the outcome came back', async () => {
+      const revoked = new AbortController();
+      const reason = new Error('the partition was revoked');
+      let received: AbortSignal | undefined;
+      const provision: MessageHandlerDeps['provision'] = (request, signal) => {
+        received = signal;
+        revoked.abort(reason);
+        return Promise.resolve({ kind: 'created', userPoolId: POOL, user: { username: request.username, sub: 's', userStatus: 'FORCE_CHANGE_PASSWORD', enabled: true, attributes: {}, createdAt: new Date(0).toISOString(), lastModifiedAt: undefined }, attempts: 1 });
+      };
+      const { handle, published, metrics } = setup({ provision, signal: revoked.signal });
+      await expect(handle(requestMessage())).rejects.toBe(reason);
+      expect(received).toBe(revoked.signal);
+      expect(published).toEqual([]);
+      expect(metrics.outcomes).toEqual([]);
+    });
+
+    it('publishes no dead letter either once the signal aborted', async () => {
+      const revoked = new AbortController();
+      revoked.abort(new Error('the partition was revoked'));
+      const { handle, published } = setup({ signal: revoked.signal });
+      await expect(handle(anInboundMessage({ value: Buffer.from('not json') }))).rejects.toThrow('revoked');
       expect(published).toEqual([]);
     });
   });

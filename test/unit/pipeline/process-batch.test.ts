@@ -276,4 +276,87 @@ describe('processBatch', () => {
     expect(batch.heartbeats).toBeGreaterThanOrEqual(3);
     expect(batch.resolved).toEqual(['7']);
   });
+  describe('when the partition is taken away, the messages in progress are handed back at once', () => {
+    /** A message waiting in Cognito retries or the rate limiter: it ends only when its signal aborts. */
+    function waitingForCognito(started: string[], signals: AbortSignal[], onStart: (count: number) => void = () => undefined) {
+      return (message: InboundMessage, signal: AbortSignal) => {
+        started.push(message.offset);
+        signals.push(signal);
+        onStart(started.length);
+        return new Promise<void>((_, reject) => {
+          if (signal.aborted) reject(signal.reason as Error);
+          signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+        });
+      };
+    }
+
+    function keyed(offset: string, key: string): InboundMessage {
+      return anInboundMessage({ offset, key: Buffer.from(key) });
+    }
+
+    it('when its heartbeat finds the group rebalancing: their signals abort, nothing is resolved, nothing more starts', async () => {
+      const batch = new FakeBatch([keyed('1', 'a'), keyed('2', 'b'), keyed('3', 'a')]);
+      const started: string[] = [];
+      const signals: AbortSignal[] = [];
+      const handle = waitingForCognito(started, signals, (count) => {
+        // Both keys in flight, then kafkajs's heartbeat says REBALANCE_IN_PROGRESS.
+        if (count === 2) batch.rebalancing = Object.assign(new Error('The group is rebalancing'), { type: 'REBALANCE_IN_PROGRESS' });
+      });
+      await processBatch(batch, deps({ handle }));
+      expect(started).toEqual(['1', '2']);
+      expect(signals.every((signal) => signal.aborted)).toBe(true);
+      expect(batch.resolved).toEqual([]);
+    });
+
+    it('when another batch heard of the rebalance (the transport revokes this one too)', async () => {
+      const batch = new FakeBatch([keyed('1', 'a'), keyed('2', 'a')]);
+      const started: string[] = [];
+      const signals: AbortSignal[] = [];
+      const handle = waitingForCognito(started, signals, () => batch.revoke());
+      await processBatch(batch, deps({ handle, heartbeatIntervalMs: 60_000 }));
+      expect(started).toEqual(['1']);
+      expect(signals[0]?.aborted).toBe(true);
+      expect(batch.resolved).toEqual([]);
+    });
+
+    it('when a commit fails: what finished before stays resolved, the rest is handed back', async () => {
+      const batch = new FakeBatch([keyed('1', 'a'), keyed('2', 'b')]);
+      const signals: AbortSignal[] = [];
+      const handle = (message: InboundMessage, signal: AbortSignal) => {
+        if (message.offset === '2') return waitingForCognito([], signals)(message, signal);
+        batch.rebalancing = Object.assign(new Error('The coordinator is not aware of this member'), { type: 'UNKNOWN_MEMBER_ID' });
+        return Promise.resolve();
+      };
+      await processBatch(batch, deps({ handle, heartbeatIntervalMs: 60_000 }));
+      expect(batch.resolved).toEqual(['1']);
+      expect(signals[0]?.aborted).toBe(true);
+    });
+
+    it('when it waits for an in-flight slot', async () => {
+      const slots = new InFlightSlots(1);
+      await slots.acquire(new AbortController().signal);
+      const batch = new FakeBatch(messages('1'));
+      const handled: string[] = [];
+      const done = processBatch(batch, deps({ slots, heartbeatIntervalMs: 60_000, handle: (message) => {
+        handled.push(message.offset);
+        return Promise.resolve();
+      } }));
+      await Promise.resolve();
+      expect(slots.waiting).toBe(1);
+      batch.revoke();
+      await done;
+      expect(handled).toEqual([]);
+      expect(slots.waiting).toBe(0);
+    });
+
+    it('when it waits out a systemic pause', async () => {
+      const control = controlledPause();
+      const batch = new FakeBatch(messages('1'));
+      const done = processBatch(batch, deps({ pause: control.pause, heartbeatIntervalMs: 60_000, handle: () => Promise.reject(systemicError()) }));
+      await control.paused;
+      batch.revoke();
+      await done;
+      expect(batch.resolved).toEqual([]);
+    });
+  });
 });

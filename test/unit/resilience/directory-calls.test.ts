@@ -162,6 +162,25 @@ describe('createDirectoryCalls', () => {
     expect(count).toBe(2);
   });
 
+  it('ends a retry wait at once when the hand-back signal of the request aborts (a revoked partition), with its reason', async () => {
+    const shutdown = new AbortController();
+    const { calls } = setup({ maxAttempts: 10, maxDurationMs: 600_000, minDelayMs: 60_000, maxDelayMs: 60_000 }, shutdown.signal);
+    const handBack = new AbortController();
+    const reason = new Error('the partition was revoked');
+    let received: AbortSignal | undefined;
+    const call = (signal: AbortSignal | undefined) => {
+      received = signal;
+      // The first attempt is throttled: the next one would come a minute later.
+      setTimeout(() => handBack.abort(reason), 5);
+      return Promise.reject(simulatedCognitoError('TooManyRequestsException'));
+    };
+    const started = performance.now();
+    await expect(calls.run('AdminCreateUser', call, budget(), handBack.signal)).rejects.toBe(reason);
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(received?.aborted).toBe(true);
+    expect(shutdown.signal.aborted).toBe(false);
+  });
+
   it('makes no call at all when already aborted', async () => {
     const controller = new AbortController();
     controller.abort(new Error('shutdown'));

@@ -125,6 +125,27 @@ describe('createTokenQueueLimiter', () => {
     expect(limiter.stats('user-creation').running).toBe(0);
   });
 
+  it('a call whose signal aborts while it waits for a token leaves the queue with the reason, and the next takes its turn', async () => {
+    schedule(BURST);
+    const handBack = new AbortController();
+    const reason = new Error('the partition was revoked');
+    let ran = false;
+    const abandoned = limiter.schedule('user-creation', () => {
+      ran = true;
+      return Promise.resolve();
+    }, handBack.signal);
+    const next = limiter.schedule('user-creation', () => Promise.resolve('next'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(limiter.stats('user-creation').queued).toBe(2);
+    handBack.abort(reason);
+    await expect(abandoned).rejects.toBe(reason);
+    expect(limiter.stats('user-creation').queued).toBe(1);
+    await vi.advanceTimersByTimeAsync(REFILL_MS * 2);
+    await expect(next).resolves.toBe('next');
+    expect(ran).toBe(false);
+    await expect(limiter.schedule('user-creation', () => Promise.resolve(), handBack.signal)).rejects.toBe(reason);
+  });
+
   it('stop() rejects the calls still waiting for a token, and later calls at once', async () => {
     schedule(BURST);
     const waiting = limiter.schedule('user-creation', () => Promise.resolve('never'));

@@ -82,3 +82,25 @@ describe('tracedDirectoryCalls', () => {
     expect(contexts).toEqual(spans.map((span) => `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`));
   });
 });
+
+describe('the tracing wrappers and the hand-back', () => {
+  it('pass the signal of a revoked partition on to the limiter and the call loop they wrap', async () => {
+    const handBack = new AbortController();
+    const seen: (AbortSignal | undefined)[] = [];
+    const limiter = new (class extends RecordingLimiter {
+      override schedule<T>(category: QuotaCategory, task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+        seen.push(signal);
+        return super.schedule(category, task);
+      }
+    })();
+    await tracedLimiter(limiter, tracer).schedule('user-read', () => Promise.resolve(1), handBack.signal);
+    const calls = tracedDirectoryCalls({
+      run(_operation, call, _budget, signal) {
+        seen.push(signal);
+        return call(undefined);
+      },
+    }, tracer, 'eu-west-1');
+    await calls.run('AdminGetUser', () => Promise.resolve(1), { attempts: 0 }, handBack.signal);
+    expect(seen).toEqual([handBack.signal, handBack.signal]);
+  });
+});
