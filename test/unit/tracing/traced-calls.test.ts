@@ -100,7 +100,7 @@ describe('the tracing wrappers and the hand-back', () => {
         return call(undefined);
       },
     }, tracer, 'eu-west-1');
-    await calls.run('AdminGetUser', () => Promise.resolve(1), { attempts: 0 }, handBack.signal);
+    await calls.run('AdminGetUser', () => Promise.resolve(1), { attempts: 0, startedAt: 0 }, handBack.signal);
     expect(seen).toEqual([handBack.signal, handBack.signal]);
   });
 });
