@@ -3,13 +3,13 @@
 // the metric scrapes it took, and a tracker that notes when each input's first answer was seen,
 // for the recovery figures.
 import { randomUUID } from 'node:crypto';
-import { AssignerProtocol, Kafka, logLevel, type Admin } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { inject } from 'vitest';
 import { requestEvent, structured } from '../support/events.ts';
 import type { OutgoingMessage, ReadMessage } from '../support/kafka-test-client.ts';
 import type { ServiceProcess } from '../support/service-process.ts';
 import type { TestStack } from '../support/test-stack.ts';
-import { AssignmentWatch } from './ownership.ts';
+import { AssignmentWatch, partitionOwners } from './ownership.ts';
 import { STALL_MS } from './scale.ts';
 import { serviceEnv } from './service-env.ts';
 
@@ -195,16 +195,13 @@ export class FaultRun {
     this.#update();
   }
 
-  /** The input topic's partitions each member of the group holds, by its client id (KAFKA_CLIENT_ID), as the coordinator tells. */
-  async memberPartitions(groupId: string): Promise<Map<string, number[]>> {
+  /** The input topic's partitions a service of this run holds in `groupId` now, as the coordinator tells. */
+  async partitionsHeldBy(service: ServiceProcess, groupId: string): Promise<number[]> {
     const admin = await this.#admin();
     try {
-      const { groups } = await admin.describeGroups([groupId]);
-      return new Map((groups[0]?.members ?? []).map((member) => {
-        // A member still joining has no assignment yet (null).
-        const assignment = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-        return [member.clientId, [...(assignment?.assignment[this.stack.topics.requested] ?? [])].sort()];
-      }));
+      const owners = await partitionOwners(admin, groupId, this.stack.topics.requested);
+      const clientId = this.clientIds.get(service);
+      return [...owners].filter(([, owner]) => owner === clientId).map(([partition]) => partition).sort((a, b) => a - b);
     } finally {
       await admin.disconnect();
     }

@@ -56,12 +56,7 @@ export class AssignmentWatch {
   async #poll(): Promise<void> {
     while (this.#running) {
       try {
-        const { groups } = await this.#admin.describeGroups([this.groupId]);
-        const owners = new Map<number, string>();
-        for (const member of groups[0]?.members ?? []) {
-          const decoded = member.memberAssignment.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-          for (const partition of decoded?.assignment[this.#topic] ?? []) owners.set(partition, member.clientId);
-        }
+        const owners = await partitionOwners(this.#admin, this.groupId, this.#topic);
         const last = this.#samples.at(-1);
         const changed = last === undefined || last.owners.size !== owners.size || [...owners].some(([partition, owner]) => last.owners.get(partition) !== owner);
         if (owners.size > 0 && changed) this.#samples.push({ at: Date.now(), owners });
@@ -71,6 +66,18 @@ export class AssignmentWatch {
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
+}
+
+/** Each partition of `topic` the group's members hold now, to the client id of its holder, as the coordinator tells. */
+export async function partitionOwners(admin: Admin, groupId: string, topic: string): Promise<Map<number, string>> {
+  const { groups } = await admin.describeGroups([groupId]);
+  const owners = new Map<number, string>();
+  for (const member of groups[0]?.members ?? []) {
+    // A member still joining has no assignment yet.
+    const decoded = member.memberAssignment.length === 0 ? null : AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
+    for (const partition of decoded?.assignment[topic] ?? []) owners.set(partition, member.clientId);
+  }
+  return owners;
 }
 
 /** One line per outcome a service logged for an input partition the broker had given another member by then. */

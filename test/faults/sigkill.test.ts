@@ -37,14 +37,8 @@ interface Kill {
 it(`SIGKILL of one of two replicas at random moments, ${KILLS} times during ${EVENTS} events, replaced each time: the survivor takes over, one kind of answer per input, no user twice, no secret`, { timeout: 3_600_000 }, async () => {
   const run = new FaultRun(stack, 'sigkill', EVENTS);
   const groupId = `user-provisioner-${stack.topics.requested}`;
-  // A client id per process, so the coordinator's member list tells which one holds what.
-  const clientIds = new Map<ServiceProcess, string>();
-  const startReplica = async (options: { waitForReady?: boolean } = {}): Promise<ServiceProcess> => {
-    const clientId = `sigkill-${run.services.length}`;
-    const service = await run.startService({ ...SERVICE_ENV, KAFKA_GROUP_ID: groupId, KAFKA_CLIENT_ID: clientId }, options);
-    clientIds.set(service, clientId);
-    return service;
-  };
+  // The run gives each process a client id of its own, so the coordinator's member list tells which one holds what.
+  const startReplica = (options: { waitForReady?: boolean } = {}): Promise<ServiceProcess> => run.startService({ ...SERVICE_ENV, KAFKA_GROUP_ID: groupId }, options);
   let produced = 0;
   const produceWave = async (): Promise<number> => {
     const from = produced;
@@ -76,7 +70,7 @@ it(`SIGKILL of one of two replicas at random moments, ${KILLS} times during ${EV
     const victim = replicas[slot];
     const survivor = replicas[1 - slot];
     if (survivor === undefined) throw new Error(`kill ${index}: the survivor is missing`);
-    const partitionsHeld = (await run.memberPartitions(groupId)).get(clientIds.get(victim) ?? '') ?? [];
+    const partitionsHeld = await run.partitionsHeldBy(victim, groupId);
     const answeredAtKill = run.answered();
     const at = Date.now();
     victim.signal('SIGKILL');
