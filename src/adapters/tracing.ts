@@ -37,7 +37,7 @@ const EXPORT_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /**
  * OpenTelemetry traces, configured by the standard OTEL_* variables alone and exported over
- * OTLP/HTTP (protobuf, or JSON by OTEL_EXPORTER_OTLP_PROTOCOL) in batches. Off without an endpoint: then nothing is registered and every span is the
+ * OTLP/HTTP (JSON, or protobuf by OTEL_EXPORTER_OTLP_PROTOCOL) in batches. Off without an endpoint: then nothing is registered and every span is the
  * API's no-op. An export that fails costs a log line and a count, never a request.
  */
 export function startTracing(deps: { env: NodeJS.ProcessEnv; registry: Registry; log: TracingLog; exporter?: SpanExporter }): Tracing {
@@ -53,7 +53,6 @@ export function startTracing(deps: { env: NodeJS.ProcessEnv; registry: Registry;
   }
   for (const warning of choice.warnings) deps.log.warn({ warning }, 'tracing: a setting was ignored');
 
-  // Protobuf costs the service less CPU per span than JSON (README: Traces).
   const otlp = deps.exporter ?? (choice.settings.protocol === 'http/json' ? new JsonExporter() : new ProtobufExporter());
   const exporter = countingFailures(otlp, failures, deps.log);
   const resource = defaultResource()

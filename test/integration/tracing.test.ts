@@ -65,7 +65,7 @@ describe('one trace per request', () => {
     const created = await createdFor(stack.kafka, stack.topics, event.id);
     const spans = await traceOf(input.traceId, 3);
     // The exporter's default encoding.
-    expect([...receiver.contentTypes]).toEqual(['application/x-protobuf']);
+    expect([...receiver.contentTypes]).toEqual(['application/json']);
 
     const process = only(spans, (span) => span.kind === SPAN_KIND.consumer, 'one process span');
     expect(process).toMatchObject({ name: `process ${stack.topics.requested}`, parentSpanId: input.spanId, serviceName: 'user-provisioner-under-test' });
