@@ -1,4 +1,4 @@
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, createNoopMeter, trace, type Attributes, type Meter, type MeterProvider, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -46,6 +46,12 @@ export function startTracing(deps: { env: NodeJS.ProcessEnv; registry: Registry;
     help: 'Span batches the OTLP exporter could not deliver to the collector (the spans are dropped).',
     registers: [deps.registry],
   });
+  const dropped = new Counter({
+    name: 'user_provisioner_trace_spans_dropped_total',
+    help: 'Spans never exported, by reason: queue_full (the batch queue was full when the span ended) or export_failed (its batch failed).',
+    labelNames: ['reason'] as const,
+    registers: [deps.registry],
+  });
   const choice = chooseTracing(deps.env);
   if (!choice.on) {
     deps.log.info({ reason: choice.why }, 'tracing off');
@@ -61,7 +67,7 @@ export function startTracing(deps: { env: NodeJS.ProcessEnv; registry: Registry;
   const provider = new TracerProvider({
     resource,
     sampler: sampler(choice.settings.sampler),
-    spanProcessors: [new BatchSpanProcessor({ exporter, ...choice.settings.batch })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, ...choice.settings.batch, selfObsMeterProvider: countingDrops(dropped) })],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
@@ -113,4 +119,27 @@ function countingFailures(exporter: SpanExporter, failures: Counter, log: Tracin
     shutdown: () => exporter.shutdown(),
     ...(exporter.forceFlush ? { forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve() } : {}),
   };
+}
+
+/** The batch span processor's count of the spans it finished (OpenTelemetry's SDK self-observability metrics). */
+const PROCESSED_SPANS = 'otel.sdk.processor.span.processed';
+
+/**
+ * Of the SDK's own metrics, the service keeps the spans its batch processor dropped, by reason;
+ * every other instrument stays the API's no-op.
+ */
+function countingDrops(dropped: Counter<'reason'>): MeterProvider {
+  const noop = createNoopMeter();
+  const meter: Meter = Object.assign(Object.create(noop) as Meter, {
+    createCounter: (name: string, options?: Parameters<Meter['createCounter']>[1]) => {
+      if (name !== PROCESSED_SPANS) return noop.createCounter(name, options);
+      return {
+        add(value: number, attributes?: Attributes) {
+          const error = attributes?.['error.type'];
+          if (error !== undefined) dropped.inc({ reason: error === 'queue_full' ? 'queue_full' : 'export_failed' }, value);
+        },
+      };
+    },
+  });
+  return { getMeter: () => meter };
 }

@@ -57,6 +57,21 @@ describe('startTracing', () => {
     expect(log.lines.filter((line) => line.message === 'tracing: spans could not be exported to the collector')).toHaveLength(1);
   });
 
+  it('counts the spans it drops: those past a full queue, and those of a failed export', async () => {
+    const registry = new Registry();
+    const exporter = new FailingExporter();
+    const tracing = startTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_BSP_MAX_QUEUE_SIZE: '2' }, registry, log: recordingLog(), exporter });
+    // Ended in one go: the queue holds two, and a full batch starts its export at once.
+    for (let index = 0; index < 10; index++) tracing.tracer.startSpan(`span ${index}`).end();
+    await tracing.shutdown(5_000);
+    const text = await registry.metrics();
+    const queueFull = metricValue(text, 'user_provisioner_trace_spans_dropped_total', { reason: 'queue_full' });
+    expect(queueFull).toBeGreaterThan(0);
+    // Every span ended is either handed to the exporter (which fails it) or counted dropped.
+    expect(exporter.exported + queueFull).toBe(10);
+    expect(metricValue(text, 'user_provisioner_trace_spans_dropped_total', { reason: 'export_failed' })).toBe(exporter.exported);
+  });
+
   it.each([
     ['http/protobuf', 'application/x-protobuf'],
     ['http/json', 'application/json'],
