@@ -79,7 +79,7 @@ async function run(config: Config, logger: Logger, env: NodeJS.ProcessEnv): Prom
 
   const shutdown = new AbortController();
   const directory = createCognitoDirectory(config.cognito);
-  const untracedCalls = createDirectoryCalls({ limiter: tracing.enabled ? tracedLimiter(limiter, tracer) : limiter, retry: config.retry, observer: metrics, signal: shutdown.signal });
+  const untracedCalls = createDirectoryCalls({ limiter: tracing.enabled ? tracedLimiter(limiter) : limiter, retry: config.retry, observer: metrics, signal: shutdown.signal });
   const calls = tracing.enabled ? tracedDirectoryCalls(untracedCalls, tracer, config.cognito.region) : untracedCalls;
   const pools = { defaultUserPoolId: config.cognito.defaultUserPoolId, allowedUserPoolIds: new Set(config.cognito.allowedUserPoolIds) };
   const configurations = new PoolConfigurations({

@@ -1,7 +1,8 @@
-// An OTLP/HTTP trace receiver in the test process: what the service's exporter sends by default
-// (JSON, ids in hex, POST /v1/traces), kept as flat spans for the tests to assert on.
+// An OTLP/HTTP trace receiver in the test process: POST /v1/traces in either encoding the service's
+// exporter speaks (protobuf, its default, or JSON), kept as flat spans for the tests to assert on.
 import { createServer, type IncomingMessage } from 'node:http';
 import { listenOnLoopback } from './loopback.ts';
+import { decodeExportRequest, type ExportRequest, type OtlpAttribute, type OtlpSpan } from './otlp-protobuf.ts';
 
 type AttributeValue = string | number | boolean;
 
@@ -29,36 +30,18 @@ export interface OtlpReceiver {
   readonly spans: ReceivedSpan[];
   /** Spans received, kept or not. */
   readonly count: number;
+  /** The content types the exports came in (application/x-protobuf, application/json). */
+  readonly contentTypes: ReadonlySet<string>;
   close(): Promise<void>;
-}
-
-interface OtlpAttribute {
-  key: string;
-  value: { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean };
-}
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes?: OtlpAttribute[];
-  events?: { name: string; attributes?: OtlpAttribute[] }[];
-  links?: { traceId: string; spanId: string }[];
-  status?: { code?: number };
-}
-
-interface ExportRequest {
-  resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
 /** `keep: false` only counts the spans: the bench's long runs at 100 % sampling. */
 export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   let count = 0;
+  const contentTypes = new Set<string>();
   const server = createServer((request, response) => {
-    void readJson(request).then((body) => {
+    void readBody(request, contentTypes).then((body) => {
       if (request.url !== '/v1/traces' || body === undefined) {
         response.writeHead(request.url === '/v1/traces' ? 400 : 404).end();
         return;
@@ -81,6 +64,7 @@ export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promi
     get count() {
       return count;
     },
+    contentTypes,
     close: () => new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
@@ -88,13 +72,23 @@ export async function startOtlpReceiver(options: { keep?: boolean } = {}): Promi
   };
 }
 
-async function readJson(request: IncomingMessage): Promise<ExportRequest | undefined> {
+/** The export request by its content type; undefined (answered 400) when it does not decode. */
+async function readBody(request: IncomingMessage, contentTypes: Set<string>): Promise<ExportRequest | undefined> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
+  const body = Buffer.concat(chunks);
+  const contentType = request.headers['content-type']?.split(';')[0]?.trim() ?? '';
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as ExportRequest;
+    if (contentType === 'application/x-protobuf') return recorded(decodeExportRequest(body));
+    if (contentType === 'application/json') return recorded(JSON.parse(body.toString('utf8')) as ExportRequest);
+    return undefined;
   } catch {
     return undefined;
+  }
+
+  function recorded(decoded: ExportRequest): ExportRequest {
+    contentTypes.add(contentType);
+    return decoded;
   }
 }
 

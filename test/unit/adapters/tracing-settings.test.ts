@@ -15,6 +15,7 @@ describe('chooseTracing', () => {
       on: true,
       warnings: [],
       settings: {
+        protocol: 'http/json',
         sampler: { kind: 'parentbased', root: { kind: 'always_on' } },
         batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30_000 },
       },
@@ -34,8 +35,18 @@ describe('chooseTracing', () => {
 
   it('warns and keeps the default for a value it cannot use', () => {
     const choice = chooseTracing({ ...ENDPOINT, OTEL_TRACES_SAMPLER: 'jaeger_remote', OTEL_TRACES_SAMPLER_ARG: '2', OTEL_BSP_MAX_QUEUE_SIZE: '-1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
-    expect(choice).toMatchObject({ on: true, settings: { sampler: { kind: 'parentbased', root: { kind: 'always_on' } }, batch: { maxQueueSize: 2048 } } });
+    expect(choice).toMatchObject({ on: true, settings: { protocol: 'http/json', sampler: { kind: 'parentbased', root: { kind: 'always_on' } }, batch: { maxQueueSize: 2048 } } });
     expect(choice.on && choice.warnings).toHaveLength(3);
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, 'http/json'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, 'http/protobuf'],
+    // The signal's own variable wins over the general one.
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }, 'http/protobuf'],
+    [{ OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: ' ' }, 'http/protobuf'],
+  ])('reads the OTLP protocol from %o', (env, protocol) => {
+    expect(chooseTracing({ ...ENDPOINT, ...env })).toMatchObject({ on: true, warnings: [], settings: { protocol } });
   });
 
   it('bounds the export batch by the queue', () => {

@@ -2,9 +2,10 @@ import { context, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { startTracing } from '../../../src/adapters/tracing.ts';
 import { metricValue } from '../../support/metrics-text.ts';
+import { startOtlpReceiver } from '../../support/otlp-receiver.ts';
 
 function recordingLog() {
   const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
@@ -27,6 +28,7 @@ class FailingExporter implements SpanExporter {
   }
 }
 
+afterEach(() => vi.unstubAllEnvs());
 afterAll(() => {
   trace.disable();
   context.disable();
@@ -53,5 +55,48 @@ describe('startTracing', () => {
     expect(exporter.exported).toBe(3);
     expect(metricValue(await registry.metrics(), 'user_provisioner_trace_export_failures_total')).toBe(3);
     expect(log.lines.filter((line) => line.message === 'tracing: spans could not be exported to the collector')).toHaveLength(1);
+  });
+
+  it('counts the spans it drops: those past a full queue, and those of a failed export', async () => {
+    const registry = new Registry();
+    const exporter = new FailingExporter();
+    const tracing = startTracing({ env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_BSP_MAX_QUEUE_SIZE: '2' }, registry, log: recordingLog(), exporter });
+    // Ended in one go: the queue holds two, and a full batch starts its export at once.
+    for (let index = 0; index < 10; index++) tracing.tracer.startSpan(`span ${index}`).end();
+    await tracing.shutdown(5_000);
+    const text = await registry.metrics();
+    const queueFull = metricValue(text, 'user_provisioner_trace_spans_dropped_total', { reason: 'queue_full' });
+    expect(queueFull).toBeGreaterThan(0);
+    // Every span ended is either handed to the exporter (which fails it) or counted dropped.
+    expect(exporter.exported + queueFull).toBe(10);
+    expect(metricValue(text, 'user_provisioner_trace_spans_dropped_total', { reason: 'export_failed' })).toBe(exporter.exported);
+  });
+
+  it.each([
+    ['http/protobuf', 'application/x-protobuf'],
+    ['http/json', 'application/json'],
+  ])('exports over OTLP/HTTP as %s to a receiver on loopback', async (protocol, contentType) => {
+    const receiver = await startOtlpReceiver();
+    try {
+      // The exporter reads its endpoint and protocol from the process's environment, as the SDK does.
+      vi.stubEnv('OTEL_EXPORTER_OTLP_ENDPOINT', receiver.endpoint);
+      vi.stubEnv('OTEL_EXPORTER_OTLP_PROTOCOL', protocol);
+      const tracing = startTracing({ env: process.env, registry: new Registry(), log: recordingLog() });
+      const span = tracing.tracer.startSpan('CognitoIdentityProvider.AdminCreateUser', { attributes: { 'rpc.method': 'AdminCreateUser', 'user_provisioner.attempt': 2, 'user_provisioner.limiter.wait_ms': 0.25, retried: true } });
+      span.addEvent('validation failed', { 'user_provisioner.violation.rule': 'pattern' });
+      span.end();
+      await tracing.shutdown(5_000);
+      expect([...receiver.contentTypes]).toEqual([contentType]);
+      expect(receiver.spans).toEqual([expect.objectContaining({
+        traceId: span.spanContext().traceId,
+        spanId: span.spanContext().spanId,
+        parentSpanId: undefined,
+        name: 'CognitoIdentityProvider.AdminCreateUser',
+        attributes: { 'rpc.method': 'AdminCreateUser', 'user_provisioner.attempt': 2, 'user_provisioner.limiter.wait_ms': 0.25, retried: true },
+        events: [{ name: 'validation failed', attributes: { 'user_provisioner.violation.rule': 'pattern' } }],
+      })]);
+    } finally {
+      await receiver.close();
+    }
   });
 });

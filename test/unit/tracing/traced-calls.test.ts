@@ -35,18 +35,26 @@ class LateLimiter extends RecordingLimiter {
 }
 
 describe('tracedLimiter', () => {
-  it("runs the call in its caller's context, not the granting one, after a wait span naming the category", async () => {
+  it("runs the call in its caller's context, not the granting one, and gives the call's span its wait and quota category", async () => {
     const limiter = new LateLimiter();
-    const traced: Limiter = tracedLimiter(limiter, tracer);
+    const traced: Limiter = tracedLimiter(limiter);
+    const calls = tracedDirectoryCalls({
+      run: (_operation, call, budget) => traced.schedule('user-creation', () => {
+        budget.attempts++;
+        return call(undefined);
+      }),
+    }, tracer, 'eu-west-1');
     const caller = tracer.startSpan('process');
     const other = tracer.startSpan('another message');
-    const seen = context.with(trace.setSpan(ROOT_CONTEXT, caller), () => traced.schedule('user-creation', () => Promise.resolve(trace.getActiveSpan())));
+    const seen = context.with(trace.setSpan(ROOT_CONTEXT, caller), () => calls.run('AdminCreateUser', () => Promise.resolve(trace.getActiveSpan()), { attempts: 0, startedAt: 0 }));
     limiter.grantAllFrom(trace.setSpan(ROOT_CONTEXT, other));
-    expect(await seen).toBe(caller);
-    const [wait] = exporter.getFinishedSpans();
-    expect(wait?.name).toBe('rate limiter wait');
-    expect(wait?.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
-    expect(wait?.attributes).toMatchObject({ 'user_provisioner.quota_category': 'user-creation', 'user_provisioner.limiter.queued_ahead': 0 });
+    const active = await seen;
+    const [call] = exporter.getFinishedSpans();
+    expect(call?.name).toBe('CognitoIdentityProvider.AdminCreateUser');
+    expect(active?.spanContext().spanId).toBe(call?.spanContext().spanId);
+    expect(call?.parentSpanContext?.spanId).toBe(caller.spanContext().spanId);
+    expect(call?.attributes).toMatchObject({ 'user_provisioner.quota_category': 'user-creation', 'user_provisioner.limiter.queued_ahead': 0 });
+    expect(typeof call?.attributes['user_provisioner.limiter.wait_ms']).toBe('number');
   });
 });
 
@@ -79,6 +87,8 @@ describe('tracedDirectoryCalls', () => {
       ['CognitoIdentityProvider.AdminCreateUser', SpanKind.CLIENT, 3, undefined, undefined],
     ]);
     expect(spans[0]?.attributes).toMatchObject({ 'rpc.system': 'aws-api', 'rpc.service': 'CognitoIdentityProvider', 'rpc.method': 'AdminCreateUser', 'cloud.region': 'eu-west-1' });
+    // No limiter in between, no wait to tell.
+    expect(spans[0]?.attributes['user_provisioner.limiter.wait_ms']).toBeUndefined();
     expect(contexts).toEqual(spans.map((span) => `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`));
   });
 });
@@ -93,7 +103,7 @@ describe('the tracing wrappers and the hand-back', () => {
         return super.schedule(category, task);
       }
     })();
-    await tracedLimiter(limiter, tracer).schedule('user-read', () => Promise.resolve(1), handBack.signal);
+    await tracedLimiter(limiter).schedule('user-read', () => Promise.resolve(1), handBack.signal);
     const calls = tracedDirectoryCalls({
       run(_operation, call, _budget, signal) {
         seen.push(signal);
