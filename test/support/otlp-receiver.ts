@@ -1,5 +1,5 @@
 // An OTLP/HTTP trace receiver in the test process: POST /v1/traces in either encoding the service's
-// exporter speaks (protobuf, its default, or JSON), kept as flat spans for the tests to assert on.
+// exporter speaks (JSON, its default, or protobuf), kept as flat spans for the tests to assert on.
 import { createServer, type IncomingMessage } from 'node:http';
 import { listenOnLoopback } from './loopback.ts';
 import { decodeExportRequest, type ExportRequest, type OtlpAttribute, type OtlpSpan } from './otlp-protobuf.ts';
