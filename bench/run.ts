@@ -1,9 +1,12 @@
 // npm run bench [-- --smoke] [--scenario NAME] [--events N] [--out PATH] [--timeout-s S] [--brokers HOST:PORT]
 //                 [--contender service|baseline|passthrough] [--service-env NAME=VALUE ...] [--traces]
+//                 [--tracing-cost PAIRS]
 //
 // --traces runs the service with tracing on at 100 % sampling (OTEL_TRACES_SAMPLER=always_on),
 // exporting to an OTLP/HTTP receiver in this process that counts and drops the spans: compare its
-// CPU per event with a run without.
+// CPU per event with a run without. --tracing-cost N does that comparison: the service alone, N
+// runs without tracing and N with, alternated on one broker so that a noisy machine weighs on
+// both alike, then the median CPU per event of each and their ratio.
 //
 // Starts its own Kafka broker (scripts/kafka.sh on KAFKA_PORT, default 28092) unless --brokers
 // names one, runs each scenario's contenders one after another, prints a table and writes the
@@ -17,7 +20,7 @@ import { BenchKafka } from './bench-kafka.ts';
 import { killAll } from './child-registry.ts';
 import { benchEvents } from './events.ts';
 import { startKafka, type Broker } from './infrastructure.ts';
-import { round, runContender, type BenchRow, type ContenderRun } from './run-contender.ts';
+import { round, runContender, type BenchRow, type ContenderRun, type RunContext } from './run-contender.ts';
 import { FULL, SMOKE, type Scenario } from './scenarios.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../test/support/otlp-receiver.ts';
 import { formatTable } from './table.ts';
@@ -36,9 +39,12 @@ const { values: args } = parseArgs({
     // For experiments (e.g. COGNITO_RATE_BURST=1); recorded in every service row.
     'service-env': { type: 'string', multiple: true, default: [] },
     traces: { type: 'boolean', default: false },
+    'tracing-cost': { type: 'string' },
   },
 });
 
+const pairs = args['tracing-cost'] === undefined ? undefined : positive('--tracing-cost', args['tracing-cost']);
+if (pairs !== undefined && (args.traces || (args.contender ?? 'service') !== 'service')) usage('--tracing-cost runs the service with and without tracing itself: no --traces, no other --contender');
 const catalogue = args.smoke ? SMOKE : FULL;
 const scenarios = selectScenarios(catalogue);
 const timeoutMs = positive('--timeout-s', args['timeout-s'] ?? (args.smoke ? '90' : '600')) * 1000;
@@ -73,7 +79,7 @@ try {
     broker = await startKafka(port);
     brokers = broker.brokers;
   }
-  if (args.contender === undefined || args.contender === 'service') {
+  if (args.contender === undefined || args.contender === 'service' || pairs !== undefined) {
     // The service runs as it ships, from dist/: built from the sources as they are now.
     process.stderr.write('bench: building dist/ (npm run build)\n');
     execFileSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -86,7 +92,8 @@ try {
     serviceEnv: { ...parseServiceEnv(args['service-env']), ...(await tracingEnv()) },
     serviceVersion: serviceVersion(),
   };
-  for (const scenario of scenarios) {
+  if (pairs !== undefined) await measureTracingCost(pairs, context);
+  for (const scenario of pairs === undefined ? scenarios : []) {
     const events = benchEvents(scenario.name, scenario.events);
     for (const contender of scenario.contenders.filter((name) => args.contender === undefined || name === args.contender)) {
       process.stderr.write(`bench: ${scenario.name}/${contender}: ${events.length} events, ${scenario.partitions} partition(s), ${scenario.replicas} process(es)\n`);
@@ -106,6 +113,7 @@ if (receiver !== undefined) process.stderr.write(`bench: the OTLP receiver got $
 
 addPassthroughRatios(rows);
 console.log(formatTable(rows, scenarios));
+if (pairs !== undefined) console.log(tracingCost(rows));
 await mkdir(dirname(outPath), { recursive: true });
 await writeFile(outPath, `${JSON.stringify(rows, null, 2)}\n`);
 // The service's own metrics over time, to explain the figures; kept apart from the rows.
@@ -118,11 +126,50 @@ if (broken.length > 0) {
   process.exitCode = 1;
 }
 
-/** With --traces, the variables that turn the service's tracing on, to a receiver started here. */
+/** With --traces, the variables that turn the service's tracing on. */
 async function tracingEnv(): Promise<Record<string, string>> {
-  if (!args.traces) return {};
-  receiver = await startOtlpReceiver({ keep: false });
+  return args.traces ? receiverEnv() : {};
+}
+
+/** Tracing on at 100 % sampling, to a receiver started here (once) that counts and drops the spans. */
+async function receiverEnv(): Promise<Record<string, string>> {
+  receiver ??= await startOtlpReceiver({ keep: false });
   return { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_TRACES_SAMPLER: 'always_on' };
+}
+
+/** --tracing-cost: the service without and with tracing, alternated, `pairs` times per scenario. */
+async function measureTracingCost(pairs: number, context: RunContext): Promise<void> {
+  const traced = { ...context, serviceEnv: { ...context.serviceEnv, ...(await receiverEnv()) } };
+  for (const scenario of scenarios) {
+    const events = benchEvents(scenario.name, scenario.events);
+    for (let pair = 1; pair <= pairs; pair++) {
+      for (const [label, runContext] of [['off', context], ['on', traced]] as const) {
+        process.stderr.write(`bench: ${scenario.name}/service, tracing ${label} (${pair} of ${pairs})\n`);
+        const run = await runContender(scenario, 'service', events, runContext);
+        rows.push(run.row);
+        if (run.row.status !== 'ok') throw new Error(`${scenario.name}/service with tracing ${label}: ${run.row.status}`);
+      }
+    }
+  }
+}
+
+/** --tracing-cost: per scenario, the median CPU per event without and with tracing, and their ratio. */
+function tracingCost(all: readonly BenchRow[]): string {
+  const lines = ['', 'tracing cost (median CPU ms per event; each run in the JSON rows):'];
+  for (const scenario of new Set(all.map((row) => row.scenario))) {
+    const cpu = (on: boolean) => all
+      .filter((row) => row.scenario === scenario && (row.service_env?.['OTEL_EXPORTER_OTLP_ENDPOINT'] !== undefined) === on)
+      .map((row) => row.cpu_ms_per_event ?? Number.NaN);
+    const [off, on] = [median(cpu(false)), median(cpu(true))];
+    lines.push(`  ${scenario}: off ${off.toFixed(3)} [${cpu(false).join(', ')}], on ${on.toFixed(3)} [${cpu(true).join(', ')}]: ${((on / off - 1) * 100).toFixed(1)} % more`);
+  }
+  return lines.join('\n');
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] ?? Number.NaN : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }
 
 function parseServiceEnv(pairs: readonly string[]): Record<string, string> {
