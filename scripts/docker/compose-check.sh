@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The compose demo, for real: builds what is missing (compose v2, the stand-in images, the
-# service's image), `up --wait`, the example events through it with their outcomes checked,
-# /readyz, Prometheus with the alert rules loaded and the service scraped, then `down` and no
-# container, network or volume of the project left. Its own project name and ports (127.0.0.1
-# only), so a demo on the default ports and the test suites' brokers are left alone.
+# service's image), `up --wait`, the example events through it with their outcomes checked, the
+# new user's trace in Jaeger, /readyz, Prometheus with the alert rules loaded and the service
+# scraped, then `down` and no container, network or volume of the project left. Its own project
+# name and ports (127.0.0.1 only), so a demo on the default ports and the test suites' brokers
+# are left alone.
 #
 #   bash scripts/docker/compose-check.sh            # stand-ins for every image (no registry here)
 #   bash scripts/docker/compose-check.sh --public   # the public images: docker compose pulls them
@@ -13,7 +14,8 @@ cd "$root"
 # BuildKit would pull its frontend image; compose would otherwise try to build through it (Bake).
 export DOCKER_BUILDKIT=0 COMPOSE_BAKE=false
 project=user-provisioner-check
-export DEMO_METRICS_PORT=38464 DEMO_PROMETHEUS_PORT=38090 DEMO_MOTO_PORT=38500 DEMO_GRAFANA_PORT=38300
+export DEMO_METRICS_PORT=38464 DEMO_PROMETHEUS_PORT=38090 DEMO_MOTO_PORT=38500 DEMO_GRAFANA_PORT=38300 \
+  DEMO_JAEGER_PORT=38686
 # The image's OCI labels: the commit built and, where the clone has one, its origin's URL.
 REVISION="$(git rev-parse HEAD)"
 SOURCE="$(git remote get-url origin 2>/dev/null || true)"
@@ -78,6 +80,50 @@ expect "replay of the same request" '"alreadyExisted":true'
 expect "failed provisioning of the invalid request" '"type":"user.provisioning-failed.v1"'
 expect "dead letter of the message that is no event" 'this is not an event'
 
+# The new user's request as one trace in Jaeger: the user.created.v1 outcome's traceparent names
+# the trace and its `process` span. Spans leave the service in batches (every 5 s), so Jaeger's
+# query API (/api/traces, what its UI reads) is polled for up to 60 s.
+jaeger_trace() {
+  node_modules/.bin/node --input-type=module - "http://127.0.0.1:$DEMO_JAEGER_PORT" "$outcomes" <<'JS'
+import { setTimeout } from 'node:timers/promises';
+const [jaeger, outcomes] = process.argv.slice(2);
+const fail = (message) => { console.error(`compose-check: FAILED: ${message}`); process.exit(1); };
+// Jaeger writes a trace id whose high half is zero in 16 digits; a traceparent has all 32.
+const hex32 = (id) => id.padStart(32, '0');
+
+// kafka-console-consumer's lines: headers, key and value, tab-separated.
+const created = outcomes.split('\n').map((line) => line.split('\t').at(-1))
+  .flatMap((value) => { try { return [JSON.parse(value)]; } catch { return []; } })
+  .find((event) => event.type === 'user.created.v1');
+const [, traceId, spanId] = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/.exec(created?.traceparent ?? '') ?? [];
+if (traceId === undefined) fail(`the user.created.v1 outcome has no traceparent (${created?.traceparent})`);
+
+const wanted = ['process user-requested', 'CognitoIdentityProvider.AdminCreateUser', 'send user-created'];
+const names = (trace) => new Set(trace.spans.map((span) => span.operationName));
+let traces = [];
+for (const deadline = Date.now() + 60_000; ; await setTimeout(2000)) {
+  const response = await fetch(`${jaeger}/api/traces?service=user-provisioner&limit=100`, { signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+  traces = response?.ok ? (await response.json()).data : [];
+  if (traces.some((trace) => wanted.every((name) => names(trace).has(name)))) break;
+  if (Date.now() > deadline) {
+    const seen = traces.map((trace) => `${trace.traceID}: ${[...names(trace)].join(', ')}`).join('; ');
+    fail(`Jaeger holds no trace of user-provisioner with ${wanted.join(', ')} after 60 s (${seen || 'none'})`);
+  }
+}
+console.error(`compose-check: Jaeger: ${traces.length} traces of user-provisioner, one with ${wanted.join(', ')}`);
+
+const trace = traces.find((t) => hex32(t.traceID) === traceId);
+if (trace === undefined) fail(`Jaeger has no trace ${traceId}, the user.created.v1 outcome's`);
+const parent = trace.spans.find((span) => span.spanID === spanId);
+if (parent?.operationName !== 'process user-requested') {
+  fail(`the outcome's traceparent names span ${spanId}, which is ${parent ? `"${parent.operationName}"` : 'not'} in trace ${traceId}`);
+}
+if (!wanted.every((name) => names(trace).has(name))) fail(`trace ${traceId} lacks one of ${wanted.join(', ')}`);
+console.error(`compose-check: Jaeger: the user.created.v1 outcome's trace ${traceId}, its span ${spanId} "process user-requested", ${trace.spans.length} spans`);
+JS
+}
+timed "Jaeger" jaeger_trace
+
 curl -fsS "http://127.0.0.1:$DEMO_METRICS_PORT/readyz" >/dev/null || fail "/readyz did not answer 200"
 log "/readyz: 200"
 
@@ -97,7 +143,7 @@ curl -fsS "$prometheus/query" --data-urlencode 'query=up{job="user-provisioner"}
 log "Prometheus: scrapes the service"
 
 log "images:"
-for image in "${KAFKA_IMAGE:-}" "${MOTO_IMAGE:-}" "${REDIS_IMAGE:-}" "${PROMETHEUS_IMAGE:-}" \
+for image in "${KAFKA_IMAGE:-}" "${MOTO_IMAGE:-}" "${REDIS_IMAGE:-}" "${PROMETHEUS_IMAGE:-}" "${JAEGER_IMAGE:-}" \
   "$(compose config --images | grep -m1 user-provisioner)"; do
   [ -n "$image" ] && docker image ls --format '  {{.Repository}}:{{.Tag}} {{.Size}}' "$image" >&2
 done

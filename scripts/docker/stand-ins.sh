@@ -7,11 +7,14 @@
 #   local/moto:<MOTO_VERSION>     Debian's Python + moto from PyPI (scripts/moto-requirements.txt)
 #   local/prometheus:bookworm     Debian's prometheus package (2.x; the public image is 3.x)
 #   local/redis:bookworm          Debian's redis-server package
+#   local/jaeger:<JAEGER_VERSION> the `jaeger` binary (v2, all-in-one) built here with Go from the
+#                                 Go module proxy; no UI (the module holds no built UI assets, the
+#                                 public image does), the same collector and query API
 # Versions come from scripts/versions.env (the environment overrides them). Grafana has no
 # stand-in: it sits behind the compose profile `grafana`.
 # Prints the variables docker-compose.yml takes, base-images.sh's two included:
 #   eval "$(bash scripts/docker/stand-ins.sh)"; export KAFKA_IMAGE MOTO_IMAGE ...
-#   REBUILD=1 bash scripts/docker/stand-ins.sh   # builds these four again
+#   REBUILD=1 bash scripts/docker/stand-ins.sh   # builds these five again
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$root/.cache/docker"
@@ -19,11 +22,14 @@ export DOCKER_BUILDKIT=0 # BuildKit would pull its frontend image from a registr
 
 KAFKA_VERSION="${KAFKA_VERSION:-$(sed -n 's/^KAFKA_VERSION=//p' "$root/scripts/versions.env")}"
 MOTO_VERSION="${MOTO_VERSION:-$(sed -n 's/^MOTO_VERSION=//p' "$root/scripts/versions.env")}"
+JAEGER_VERSION="${JAEGER_VERSION:-$(sed -n 's/^JAEGER_VERSION=//p' "$root/scripts/versions.env")}"
+JAEGER_MODULE_VERSION="${JAEGER_MODULE_VERSION:-$(sed -n 's/^JAEGER_MODULE_VERSION=//p' "$root/scripts/versions.env")}"
 debian=local/debian:bookworm
 kafka_image="local/kafka:$KAFKA_VERSION"
 moto_image="local/moto:$MOTO_VERSION"
 prometheus_image=local/prometheus:bookworm
 redis_image=local/redis:bookworm
+jaeger_image="local/jaeger:$JAEGER_VERSION"
 
 has_image() { [ "${REBUILD:-0}" != 1 ] && docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -61,9 +67,30 @@ fi
 rm -rf "$context" && mkdir -p "$context"
 has_image "$prometheus_image" || build "$prometheus_image" prometheus "$context"
 has_image "$redis_image" || build "$redis_image" redis "$context"
+if ! has_image "$jaeger_image"; then
+  command -v go >/dev/null || { echo "stand-ins: go is missing (it builds Jaeger)" >&2; exit 1; }
+  echo "stand-ins: building jaeger v$JAEGER_VERSION from the Go module proxy (about 10 minutes, once)" >&2
+  started=$SECONDS
+  # As compose.sh builds compose: a writable copy of the downloaded module, built in place.
+  module="$(go mod download -json "github.com/jaegertracing/jaeger@v$JAEGER_MODULE_VERSION" \
+    | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
+  [ -d "$module" ] || { echo "stand-ins: go mod download gave no Jaeger module directory" >&2; exit 1; }
+  grep -qF "v$JAEGER_MODULE_VERSION / v$JAEGER_VERSION " "$module/CHANGELOG.md" \
+    || { echo "stand-ins: Jaeger v$JAEGER_MODULE_VERSION is not v$JAEGER_VERSION (its CHANGELOG.md)" >&2; exit 1; }
+  src="$work/jaeger-src"
+  rm -rf "$src" && cp -r "$module" "$src" && chmod -R u+w "$src"
+  (cd "$src" && CGO_ENABLED=0 go build -trimpath \
+    -ldflags "-s -w -X github.com/jaegertracing/jaeger/internal/version.latestVersion=v$JAEGER_VERSION" \
+    -o "$context/jaeger" ./cmd/jaeger) >"$work/jaeger-go.build.log" 2>&1 \
+    || { tail -n 30 "$work/jaeger-go.build.log" >&2; exit 1; }
+  rm -rf "$src"
+  echo "stand-ins: jaeger built in $((SECONDS - started)) s" >&2
+  build "$jaeger_image" jaeger "$context"
+fi
 rm -rf "$context"
 
 echo "KAFKA_IMAGE=$kafka_image"
 echo "MOTO_IMAGE=$moto_image"
 echo "PROMETHEUS_IMAGE=$prometheus_image"
 echo "REDIS_IMAGE=$redis_image"
+echo "JAEGER_IMAGE=$jaeger_image"

@@ -59,13 +59,15 @@ describe('docker-compose.yml', () => {
     expect(service('moto').environment?.['MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY']).toBe('HASH');
   });
 
-  it('starts the service after the topics and the pool exist, against them', () => {
+  it('starts the service after the topics, the pool and the trace backend exist, against them', () => {
     const provisioner = service('user-provisioner');
     expect(provisioner.depends_on).toEqual({
       'kafka-init': { condition: 'service_completed_successfully' },
       'cognito-init': { condition: 'service_completed_successfully' },
       redis: { condition: 'service_healthy' },
+      jaeger: { condition: 'service_healthy' },
     });
+    expect(provisioner.environment?.['OTEL_EXPORTER_OTLP_ENDPOINT']).toBe('${OTEL_EXPORTER_OTLP_ENDPOINT:-http://jaeger:4318}');
     expect(provisioner.environment?.['KAFKA_BROKERS']).toBe('kafka:9092');
     expect(provisioner.environment?.['COGNITO_ENDPOINT']).toBe('http://moto:5000');
     expect(provisioner.environment?.['REDIS_URL']).toBe('redis://redis:6379');

@@ -41,6 +41,16 @@ describe('scripts/versions.env', () => {
     expect(read('scripts/moto-requirements.txt')).toMatch(/^moto\[server\]==\$\{MOTO_VERSION\}$/m);
   });
 
+  it('pins Jaeger 2 and the Go module version of that release, and every image of Jaeger named in the repository agrees', () => {
+    const env = read('scripts/versions.env');
+    const jaeger = /^JAEGER_VERSION=(2\.\d+\.\d+)$/m.exec(env)?.[1];
+    expect(env).toMatch(/^JAEGER_MODULE_VERSION=1\.\d+\.\d+$/m);
+    expect(read('docker-compose.yml')).toContain(`\${JAEGER_IMAGE:-jaegertracing/jaeger:${String(jaeger)}}`);
+    for (const file of sourceFiles()) {
+      for (const [image] of read(file).matchAll(/\bjaegertracing\/jaeger:[\w.-]+/g)) expect(`${file}: ${image}`).toBe(`${file}: jaegertracing/jaeger:${String(jaeger)}`);
+    }
+  });
+
   it('agrees with every image of Kafka and moto named in the repository', () => {
     const images = sourceFiles().flatMap((file) =>
       [...read(file).matchAll(/(:-)?\b(apache\/kafka|confluentinc\/cp-kafka|motoserver\/moto):([\w.-]+)/g)].map(([, isDefault, image, tag]) => ({ file, image, tag, isDefault: isDefault !== undefined })),
