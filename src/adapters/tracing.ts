@@ -37,8 +37,9 @@ const EXPORT_FAILURE_LOG_INTERVAL_MS = 60_000;
 
 /**
  * OpenTelemetry traces, configured by the standard OTEL_* variables alone and exported over
- * OTLP/HTTP (JSON, or protobuf by OTEL_EXPORTER_OTLP_PROTOCOL) in batches. Off without an endpoint: then nothing is registered and every span is the
- * API's no-op. An export that fails costs a log line and a count, never a request.
+ * OTLP/HTTP (JSON, or protobuf by OTEL_EXPORTER_OTLP_PROTOCOL) in batches. Off without an
+ * endpoint: then nothing is registered and every span is the API's no-op. An export that fails
+ * costs a log line and a count, never a request; a span that finds the queue full, a count.
  */
 export function startTracing(deps: { env: NodeJS.ProcessEnv; registry: Registry; log: TracingLog; exporter?: SpanExporter }): Tracing {
   const failures = new Counter({
