@@ -92,15 +92,18 @@ try {
     serviceEnv: { ...parseServiceEnv(args['service-env']), ...(await tracingEnv()) },
     serviceVersion: serviceVersion(),
   };
-  if (pairs !== undefined) await measureTracingCost(pairs, context);
-  for (const scenario of pairs === undefined ? scenarios : []) {
-    const events = benchEvents(scenario.name, scenario.events);
-    for (const contender of scenario.contenders.filter((name) => args.contender === undefined || name === args.contender)) {
-      process.stderr.write(`bench: ${scenario.name}/${contender}: ${events.length} events, ${scenario.partitions} partition(s), ${scenario.replicas} process(es)\n`);
-      const run = await runContender(scenario, contender, events, context);
-      rows.push(run.row);
-      if (run.timeline.length > 0) timelines[`${scenario.name}/${contender}`] = run.timeline;
-      process.stderr.write(`bench: ${scenario.name}/${contender}: ${run.row.status}\n`);
+  if (pairs !== undefined) {
+    await measureTracingCost(pairs, context);
+  } else {
+    for (const scenario of scenarios) {
+      const events = benchEvents(scenario.name, scenario.events);
+      for (const contender of scenario.contenders.filter((name) => args.contender === undefined || name === args.contender)) {
+        process.stderr.write(`bench: ${scenario.name}/${contender}: ${events.length} events, ${scenario.partitions} partition(s), ${scenario.replicas} process(es)\n`);
+        const run = await runContender(scenario, contender, events, context);
+        rows.push(run.row);
+        if (run.timeline.length > 0) timelines[`${scenario.name}/${contender}`] = run.timeline;
+        process.stderr.write(`bench: ${scenario.name}/${contender}: ${run.row.status}\n`);
+      }
     }
   }
 } finally {
@@ -157,11 +160,12 @@ async function measureTracingCost(pairs: number, context: RunContext): Promise<v
 function tracingCost(all: readonly BenchRow[]): string {
   const lines = ['', 'tracing cost (median CPU ms per event; each run in the JSON rows):'];
   for (const scenario of new Set(all.map((row) => row.scenario))) {
-    const cpu = (on: boolean) => all
-      .filter((row) => row.scenario === scenario && (row.service_env?.['OTEL_EXPORTER_OTLP_ENDPOINT'] !== undefined) === on)
+    const cpu = (traced: boolean) => all
+      .filter((row) => row.scenario === scenario && (row.service_env?.['OTEL_EXPORTER_OTLP_ENDPOINT'] !== undefined) === traced)
       .map((row) => row.cpu_ms_per_event ?? Number.NaN);
-    const [off, on] = [median(cpu(false)), median(cpu(true))];
-    lines.push(`  ${scenario}: off ${off.toFixed(3)} [${cpu(false).join(', ')}], on ${on.toFixed(3)} [${cpu(true).join(', ')}]: ${((on / off - 1) * 100).toFixed(1)} % more`);
+    const [offRuns, onRuns] = [cpu(false), cpu(true)];
+    const [off, on] = [median(offRuns), median(onRuns)];
+    lines.push(`  ${scenario}: off ${off.toFixed(3)} [${offRuns.join(', ')}], on ${on.toFixed(3)} [${onRuns.join(', ')}]: ${((on / off - 1) * 100).toFixed(1)} % more`);
   }
   return lines.join('\n');
 }
